@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "command.h"
+#include "registry.h"
+
+struct _CommandCall {
+  gatomicrefcount ref_count;
+  const CommandSpec *spec;
+  JsonObject *arguments;
+  CommandRegistry *registry;
+  GCancellable *cancellable;
+  CommandCallDoneFunc done_func;
+  gpointer done_data;
+  GDestroyNotify done_data_free;
+  gboolean completed;
+};
+
+CommandCall *
+command_call_new (const CommandSpec   *spec,
+                  JsonObject          *arguments,
+                  CommandRegistry     *registry,
+                  GCancellable        *cancellable,
+                  CommandCallDoneFunc  done_func,
+                  gpointer             done_data,
+                  GDestroyNotify       done_data_free)
+{
+  CommandCall *call;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (arguments != NULL, NULL);
+  g_return_val_if_fail (done_func != NULL, NULL);
+
+  call = g_new0 (CommandCall, 1);
+  g_atomic_ref_count_init (&call->ref_count);
+  call->spec = spec;
+  call->arguments = json_object_ref (arguments);
+  call->registry = registry;
+  call->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  call->done_func = done_func;
+  call->done_data = done_data;
+  call->done_data_free = done_data_free;
+  return call;
+}
+
+CommandCall *
+command_call_ref (CommandCall *call)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+
+  g_atomic_ref_count_inc (&call->ref_count);
+  return call;
+}
+
+void
+command_call_unref (CommandCall *call)
+{
+  g_return_if_fail (call != NULL);
+
+  if (!g_atomic_ref_count_dec (&call->ref_count))
+    return;
+
+  /* A handler that forgot to answer would stall every later reply behind
+   * this one; answer for it, loudly. */
+  if (!call->completed)
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                             "Command %s ended without a result",
+                                             call->spec->name);
+      g_critical ("%s", error->message);
+      call->completed = TRUE;
+      call->done_func (call, NULL, error, call->done_data);
+    }
+
+  if (call->done_data_free != NULL)
+    call->done_data_free (call->done_data);
+  json_object_unref (call->arguments);
+  g_object_unref (call->cancellable);
+  g_free (call);
+}
+
+const CommandSpec *
+command_call_get_spec (CommandCall *call)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+  return call->spec;
+}
+
+JsonObject *
+command_call_get_arguments (CommandCall *call)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+  return call->arguments;
+}
+
+gboolean
+command_call_has_argument (CommandCall *call,
+                           const char  *name)
+{
+  g_return_val_if_fail (call != NULL, FALSE);
+  return json_object_has_member (call->arguments, name);
+}
+
+const char *
+command_call_get_string (CommandCall *call,
+                         const char  *name)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+
+  if (!json_object_has_member (call->arguments, name))
+    return NULL;
+  return json_object_get_string_member (call->arguments, name);
+}
+
+gint64
+command_call_get_integer (CommandCall *call,
+                          const char  *name)
+{
+  g_return_val_if_fail (call != NULL, 0);
+  g_return_val_if_fail (json_object_has_member (call->arguments, name), 0);
+
+  return json_object_get_int_member (call->arguments, name);
+}
+
+gboolean
+command_call_get_boolean (CommandCall *call,
+                          const char  *name,
+                          gboolean     default_value)
+{
+  g_return_val_if_fail (call != NULL, default_value);
+
+  if (!json_object_has_member (call->arguments, name))
+    return default_value;
+  return json_object_get_boolean_member (call->arguments, name);
+}
+
+CommandRegistry *
+command_call_get_registry (CommandCall *call)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+  return call->registry;
+}
+
+GCancellable *
+command_call_get_cancellable (CommandCall *call)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+  return call->cancellable;
+}
+
+void
+command_call_return (CommandCall *call,
+                     JsonNode    *value)
+{
+  g_autoptr(JsonNode) owned_value = value;
+
+  g_return_if_fail (call != NULL);
+  g_return_if_fail (!call->completed);
+
+  call->completed = TRUE;
+  call->done_func (call, owned_value, NULL, call->done_data);
+}
+
+void
+command_call_return_error (CommandCall *call,
+                           GError      *error)
+{
+  g_autoptr(GError) owned_error = error;
+
+  g_return_if_fail (call != NULL);
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (!call->completed);
+
+  call->completed = TRUE;
+  call->done_func (call, NULL, owned_error, call->done_data);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "commands.h"
+
+void
+commands_register_all (CommandRegistry *registry)
+{
+  command_registry_add_table (registry, protocol_commands);
+}

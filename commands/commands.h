@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The command families. Adding a command is one row in a family's table
+ * and one handler; adding a family is one table here and one line in
+ * commands_register_all().
+ */
+#pragma once
+
+#include "command.h"
+#include "registry.h"
+
+G_BEGIN_DECLS
+
+extern const CommandSpec protocol_commands[];
+
+void commands_register_all (CommandRegistry *registry);
+
+G_END_DECLS

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * guestlinkd: settings, process chores and signals. Everything else lives
+ * in the daemon library, which the tests link directly.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <glib-unix.h>
+
+#include "agent.h"
+#include "commands.h"
+#include "logging.h"
+#include "policy.h"
+#include "process.h"
+#include "settings.h"
+#include "systemd.h"
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_message ("Received a signal to stop");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+block_sigio (void)
+{
+  sigset_t mask;
+
+  /* Before any thread exists, so all inherit the mask: SIGIO is read from
+   * a signalfd (see channel-port.c), and its default action kills. */
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGIO);
+  pthread_sigmask (SIG_BLOCK, &mask, NULL);
+}
+
+static void
+list_commands (CommandRegistry *registry)
+{
+  GPtrArray *specs = command_registry_get_all (registry);
+
+  for (guint i = 0; i < specs->len; i++)
+    printf ("%s\n", ((const CommandSpec *) g_ptr_array_index (specs, i))->name);
+}
+
+static int
+serve (Settings        *settings,
+       CommandRegistry *registry)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(Agent) agent = NULL;
+  g_autofree char *status = NULL;
+  int pidfile_fd = -1;
+  guint watchdog_id;
+  ChannelConfig channel_config = {
+    .method = settings->method,
+    .path = settings->path,
+    .retry_path = settings->retry_path,
+    .activated_fd = -1,
+  };
+
+  channel_config.activated_fd = systemd_take_activated_socket (&error);
+  if (error != NULL)
+    goto fail;
+
+  if (!process_ensure_statedir (settings->statedir, &error))
+    goto fail;
+
+  if (settings->daemonize && !process_daemonize (&error))
+    goto fail;
+
+  if (settings->pidfile != NULL)
+    {
+      pidfile_fd = process_write_pidfile (settings->pidfile, &error);
+      if (pidfile_fd < 0)
+        goto fail;
+    }
+
+  agent = agent_new (&channel_config, settings->max_message_size, registry, &error);
+  if (agent == NULL)
+    goto fail;
+
+  status = g_strdup_printf ("Serving on %s", agent_get_channel_description (agent));
+  g_message ("guestlinkd %s: %s", PACKAGE_VERSION, status);
+  systemd_notify_ready (status);
+  watchdog_id = systemd_watchdog_start ();
+
+  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_main_loop_run (loop);
+
+  systemd_notify_stopping ();
+  if (watchdog_id != 0)
+    g_source_remove (watchdog_id);
+  g_clear_pointer (&agent, agent_free);
+  process_remove_pidfile (settings->pidfile, pidfile_fd);
+  return EXIT_SUCCESS;
+
+fail:
+  g_printerr ("guestlinkd: %s\n", error->message);
+  process_remove_pidfile (settings->pidfile, pidfile_fd);
+  return EXIT_FAILURE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Settings) settings = NULL;
+  g_autoptr(CommandRegistry) registry = NULL;
+  int status;
+
+  block_sigio ();
+  /* Writes to a vanished peer must fail with EPIPE, not kill us. */
+  signal (SIGPIPE, SIG_IGN);
+
+  settings = settings_load (&argc, &argv, &error);
+  if (settings == NULL)
+    {
+      g_printerr ("guestlinkd: %s\n", error->message);
+      g_printerr ("Try 'guestlinkd --help'.\n");
+      return 2;
+    }
+
+  registry = command_registry_new ();
+  commands_register_all (registry);
+
+  if (settings->print_version)
+    {
+      printf ("guestlinkd %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+  if (settings->list_commands)
+    {
+      list_commands (registry);
+      return EXIT_SUCCESS;
+    }
+  if (settings->dump_config)
+    {
+      g_autofree char *data = settings_to_data (settings);
+      fputs (data, stdout);
+      return EXIT_SUCCESS;
+    }
+
+  if (!logging_init (settings->verbose, settings->logfile, &error))
+    {
+      g_printerr ("guestlinkd: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  policy_apply (registry, (const char * const *) settings->allow_rpcs,
+                (const char * const *) settings->block_rpcs);
+
+  status = serve (settings, registry);
+  logging_shutdown ();
+  return status;
+}

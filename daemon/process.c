@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "process.h"
+
+static gboolean
+set_errno_error (GError     **error,
+                 const char  *what)
+{
+  int saved_errno = errno;
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+process_daemonize (GError **error)
+{
+  pid_t pid;
+  int null_fd;
+
+  pid = fork ();
+  if (pid < 0)
+    return set_errno_error (error, "fork");
+  if (pid > 0)
+    _exit (EXIT_SUCCESS);
+
+  if (setsid () < 0)
+    return set_errno_error (error, "setsid");
+
+  /* The second fork makes sure we can never reacquire a terminal. */
+  pid = fork ();
+  if (pid < 0)
+    return set_errno_error (error, "fork");
+  if (pid > 0)
+    _exit (EXIT_SUCCESS);
+
+  umask (0077);
+  if (chdir ("/") < 0)
+    return set_errno_error (error, "chdir /");
+
+  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0)
+    return set_errno_error (error, "/dev/null");
+  dup2 (null_fd, STDIN_FILENO);
+  dup2 (null_fd, STDOUT_FILENO);
+  dup2 (null_fd, STDERR_FILENO);
+  if (null_fd > STDERR_FILENO)
+    close (null_fd);
+  return TRUE;
+}
+
+int
+process_write_pidfile (const char  *path,
+                       GError     **error)
+{
+  g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+  if (fd < 0)
+    {
+      set_errno_error (error, path);
+      return -1;
+    }
+
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "%s is locked: is another agent running? (%s)", path,
+                   g_strerror (saved_errno));
+      close (fd);
+      return -1;
+    }
+
+  if (ftruncate (fd, 0) < 0 || write (fd, pid, strlen (pid)) != (gssize) strlen (pid))
+    {
+      set_errno_error (error, path);
+      close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+void
+process_remove_pidfile (const char *path,
+                        int         fd)
+{
+  if (fd < 0)
+    return;
+
+  g_unlink (path);
+  close (fd);
+}
+
+gboolean
+process_ensure_statedir (const char  *path,
+                         GError     **error)
+{
+  if (g_mkdir_with_parents (path, 0700) < 0)
+    return set_errno_error (error, path);
+
+  return TRUE;
+}

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "settings.h"
+
+#define GROUP "general"
+
+/* What the command line said: NULL or FALSE where it said nothing. */
+typedef struct {
+  char *method;
+  char *path;
+  char *logfile;
+  char *pidfile;
+  char *statedir;
+  char *fsfreeze_hook;
+  char *config_file;
+  char *block_rpcs;
+  char *allow_rpcs;
+  char *max_message_size;
+  gboolean daemonize;
+  gboolean verbose;
+  gboolean retry_path;
+  gboolean dump_config;
+  gboolean print_version;
+} CommandLine;
+
+static void
+command_line_clear (CommandLine *cli)
+{
+  g_free (cli->method);
+  g_free (cli->path);
+  g_free (cli->logfile);
+  g_free (cli->pidfile);
+  g_free (cli->statedir);
+  g_free (cli->fsfreeze_hook);
+  g_free (cli->config_file);
+  g_free (cli->block_rpcs);
+  g_free (cli->allow_rpcs);
+  g_free (cli->max_message_size);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommandLine, command_line_clear)
+
+void
+settings_free (Settings *settings)
+{
+  if (settings == NULL)
+    return;
+
+  g_free (settings->path);
+  g_free (settings->logfile);
+  g_free (settings->pidfile);
+  g_free (settings->statedir);
+  g_free (settings->fsfreeze_hook);
+  g_strfreev (settings->block_rpcs);
+  g_strfreev (settings->allow_rpcs);
+  g_free (settings);
+}
+
+/* -F takes an optional argument, as in qemu-ga. */
+static gboolean
+on_fsfreeze_hook_option (const char  *option,
+                         const char  *value,
+                         gpointer     data,
+                         GError     **error)
+{
+  CommandLine *cli = data;
+
+  g_free (cli->fsfreeze_hook);
+  cli->fsfreeze_hook = g_strdup (value != NULL ? value : SETTINGS_DEFAULT_FSFREEZE_HOOK);
+  return TRUE;
+}
+
+/* qemu-ga separates RPC names with ',' on the command line and ';' in
+ * the file (GKeyFile lists); both are accepted in both places. */
+static GStrv
+split_rpc_list (const char *text)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (text != NULL)
+    {
+      parts = g_strsplit_set (text, ",;", -1);
+      for (char **part = parts; *part != NULL; part++)
+        {
+          g_strstrip (*part);
+          if (**part != '\0')
+            g_strv_builder_add (builder, *part);
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+parse_max_message_size (const char  *text,
+                        guint64     *out_size,
+                        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  /* Below a few KiB a guest-ssh-add-authorized-keys request may not fit;
+   * the upper bound keeps size arithmetic far from overflow. */
+  if (!g_ascii_string_to_unsigned (text, 10, 4096, G_MAXSIZE / 4, out_size, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "Invalid max-message-size '%s': %s", text, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+set_string (char       **field,
+            const char  *value)
+{
+  if (value == NULL)
+    return;
+
+  /* An empty value (as -D prints for unset keys) means unset. */
+  g_free (*field);
+  *field = *value != '\0' ? g_strdup (value) : NULL;
+}
+
+static gboolean
+set_method (Settings    *settings,
+            const char  *value,
+            GError     **error)
+{
+  return value == NULL || channel_method_from_string (value, &settings->method, error);
+}
+
+static gboolean
+set_max_message_size (Settings    *settings,
+                      const char  *value,
+                      GError     **error)
+{
+  return value == NULL || parse_max_message_size (value, &settings->max_message_size, error);
+}
+
+static void
+set_rpc_list (GStrv      *field,
+              const char *value)
+{
+  if (value == NULL)
+    return;
+
+  g_strfreev (*field);
+  *field = split_rpc_list (value);
+}
+
+static const char * const known_keys[] = {
+  "daemon", "method", "path", "logfile", "pidfile", "fsfreeze-hook",
+  "statedir", "verbose", "retry-path", "block-rpcs", "blacklist",
+  "allow-rpcs", "max-message-size", NULL
+};
+
+/* A key's value, or NULL when the file does not set it. */
+static char *
+file_string (GKeyFile   *keyfile,
+             const char *key)
+{
+  char *value = g_key_file_get_value (keyfile, GROUP, key, NULL);
+
+  return value != NULL ? g_strstrip (value) : NULL;
+}
+
+static gboolean
+file_boolean (GKeyFile    *keyfile,
+              const char  *key,
+              gboolean    *field,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean value;
+
+  if (!g_key_file_has_key (keyfile, GROUP, key, NULL))
+    return TRUE;
+
+  value = g_key_file_get_boolean (keyfile, GROUP, key, &local_error);
+  if (local_error != NULL)
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "Key '%s' must be true or false", key);
+      return FALSE;
+    }
+
+  *field = value;
+  return TRUE;
+}
+
+static gboolean
+apply_file (Settings    *settings,
+            const char  *file,
+            GKeyFile    *keyfile,
+            GError     **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, GROUP, NULL, NULL);
+  g_autofree char *method = file_string (keyfile, "method");
+  g_autofree char *path = file_string (keyfile, "path");
+  g_autofree char *logfile = file_string (keyfile, "logfile");
+  g_autofree char *pidfile = file_string (keyfile, "pidfile");
+  g_autofree char *statedir = file_string (keyfile, "statedir");
+  g_autofree char *hook = file_string (keyfile, "fsfreeze-hook");
+  g_autofree char *blacklist = file_string (keyfile, "blacklist");
+  g_autofree char *block = file_string (keyfile, "block-rpcs");
+  g_autofree char *allow = file_string (keyfile, "allow-rpcs");
+  g_autofree char *max_size = file_string (keyfile, "max-message-size");
+
+  for (char **key = keys; key != NULL && *key != NULL; key++)
+    if (!g_strv_contains (known_keys, *key))
+      g_warning ("%s: unknown key '%s' in [%s] ignored", file, *key, GROUP);
+
+  if (!set_method (settings, method, error) ||
+      !set_max_message_size (settings, max_size, error) ||
+      !file_boolean (keyfile, "daemon", &settings->daemonize, error) ||
+      !file_boolean (keyfile, "verbose", &settings->verbose, error) ||
+      !file_boolean (keyfile, "retry-path", &settings->retry_path, error))
+    {
+      g_prefix_error (error, "%s: ", file);
+      return FALSE;
+    }
+
+  set_string (&settings->path, path);
+  set_string (&settings->logfile, logfile);
+  set_string (&settings->pidfile, pidfile);
+  set_string (&settings->statedir, statedir);
+  set_string (&settings->fsfreeze_hook, hook);
+  /* "blacklist" is the name qemu-ga used before 8.0. */
+  set_rpc_list (&settings->block_rpcs, blacklist);
+  set_rpc_list (&settings->block_rpcs, block);
+  set_rpc_list (&settings->allow_rpcs, allow);
+  return TRUE;
+}
+
+static gboolean
+load_file (Settings    *settings,
+           const char  *file,
+           gboolean     must_exist,
+           GError     **error)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_key_file_load_from_file (keyfile, file, G_KEY_FILE_NONE, &local_error))
+    {
+      if (!must_exist && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  "Cannot load %s: ", file);
+      return FALSE;
+    }
+
+  return apply_file (settings, file, keyfile, error);
+}
+
+static gboolean
+apply_command_line (Settings     *settings,
+                    CommandLine  *cli,
+                    GError      **error)
+{
+  if (!set_method (settings, cli->method, error) ||
+      !set_max_message_size (settings, cli->max_message_size, error))
+    return FALSE;
+
+  set_string (&settings->path, cli->path);
+  set_string (&settings->logfile, cli->logfile);
+  set_string (&settings->pidfile, cli->pidfile);
+  set_string (&settings->statedir, cli->statedir);
+  set_string (&settings->fsfreeze_hook, cli->fsfreeze_hook);
+  set_rpc_list (&settings->block_rpcs, cli->block_rpcs);
+  set_rpc_list (&settings->allow_rpcs, cli->allow_rpcs);
+  settings->daemonize |= cli->daemonize;
+  settings->verbose |= cli->verbose;
+  settings->retry_path |= cli->retry_path;
+  settings->dump_config = cli->dump_config;
+  settings->print_version = cli->print_version;
+  settings->list_commands = g_strv_contains ((const char * const *) settings->block_rpcs, "help") ||
+                            g_strv_contains ((const char * const *) settings->allow_rpcs, "help");
+  return TRUE;
+}
+
+static Settings *
+settings_new_default (void)
+{
+  Settings *settings = g_new0 (Settings, 1);
+
+  settings->method = CHANNEL_METHOD_VIRTIO_SERIAL;
+  settings->pidfile = g_strdup (SETTINGS_DEFAULT_PIDFILE);
+  settings->statedir = g_strdup (SETTINGS_DEFAULT_STATEDIR);
+  settings->block_rpcs = g_new0 (char *, 1);
+  settings->allow_rpcs = g_new0 (char *, 1);
+  settings->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
+  return settings;
+}
+
+Settings *
+settings_load (int      *argc,
+               char   ***argv,
+               GError  **error)
+{
+  g_auto(CommandLine) cli = { 0 };
+  g_autoptr(Settings) settings = settings_new_default ();
+  g_autoptr(GOptionContext) context = NULL;
+  const GOptionEntry entries[] = {
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &cli.method,
+      "Transport: virtio-serial (default), isa-serial, unix-listen, vsock-listen", "METHOD" },
+    { "path", 'p', 0, G_OPTION_ARG_FILENAME, &cli.path,
+      "Device or socket path, CID:PORT for vsock (default: the virtio-serial "
+      "port named " CHANNEL_VIRTIO_PORT_NAME ")", "PATH" },
+    { "logfile", 'l', 0, G_OPTION_ARG_FILENAME, &cli.logfile,
+      "Log to FILE (default: the journal, or standard error)", "FILE" },
+    { "pidfile", 'f', 0, G_OPTION_ARG_FILENAME, &cli.pidfile,
+      "Write the process id to FILE (default " SETTINGS_DEFAULT_PIDFILE ")", "FILE" },
+    { "fsfreeze-hook", 'F', G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
+      on_fsfreeze_hook_option,
+      "Run HOOK with freeze/thaw (default " SETTINGS_DEFAULT_FSFREEZE_HOOK ")", "HOOK" },
+    { "statedir", 't', 0, G_OPTION_ARG_FILENAME, &cli.statedir,
+      "Directory for run-time state (default " SETTINGS_DEFAULT_STATEDIR ")", "DIR" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli.verbose, "Log debug messages", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &cli.print_version, "Print the version and exit", NULL },
+    { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &cli.daemonize, "Run in the background", NULL },
+    { "block-rpcs", 'b', 0, G_OPTION_ARG_STRING, &cli.block_rpcs,
+      "Comma-separated commands to disable (\"help\" lists the commands)", "LIST" },
+    { "allow-rpcs", 'a', 0, G_OPTION_ARG_STRING, &cli.allow_rpcs,
+      "Comma-separated commands to allow; all others are disabled", "LIST" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli.config_file,
+      "Configuration file (default " SETTINGS_DEFAULT_FILE ")", "FILE" },
+    { "dump-conf", 'D', 0, G_OPTION_ARG_NONE, &cli.dump_config,
+      "Print the effective configuration and exit", NULL },
+    { "retry-path", 'r', 0, G_OPTION_ARG_NONE, &cli.retry_path,
+      "Wait for a missing device to appear instead of failing", NULL },
+    { "max-message-size", 0, 0, G_OPTION_ARG_STRING, &cli.max_message_size,
+      "Largest accepted request in bytes (default 16 MiB)", "BYTES" },
+    { NULL }
+  };
+  GOptionGroup *group;
+
+  context = g_option_context_new ("- guest agent speaking the QEMU guest agent protocol");
+  group = g_option_group_new (NULL, NULL, NULL, &cli, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+
+  if (!g_option_context_parse (context, argc, argv, error))
+    return NULL;
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "Unexpected argument '%s'", (*argv)[1]);
+      return NULL;
+    }
+
+  if (!load_file (settings, cli.config_file != NULL ? cli.config_file : SETTINGS_DEFAULT_FILE,
+                  cli.config_file != NULL, error))
+    return NULL;
+
+  if (!apply_command_line (settings, &cli, error))
+    return NULL;
+
+  if (settings->statedir == NULL)
+    settings->statedir = g_strdup (SETTINGS_DEFAULT_STATEDIR);
+
+  return g_steal_pointer (&settings);
+}
+
+char *
+settings_to_data (const Settings *settings)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *block = g_strjoinv (",", settings->block_rpcs);
+  g_autofree char *allow = g_strjoinv (",", settings->allow_rpcs);
+
+  g_key_file_set_boolean (keyfile, GROUP, "daemon", settings->daemonize);
+  g_key_file_set_string (keyfile, GROUP, "method", channel_method_to_string (settings->method));
+  g_key_file_set_string (keyfile, GROUP, "path", settings->path != NULL ? settings->path : "");
+  g_key_file_set_string (keyfile, GROUP, "logfile", settings->logfile != NULL ? settings->logfile : "");
+  g_key_file_set_string (keyfile, GROUP, "pidfile", settings->pidfile != NULL ? settings->pidfile : "");
+  g_key_file_set_string (keyfile, GROUP, "fsfreeze-hook",
+                         settings->fsfreeze_hook != NULL ? settings->fsfreeze_hook : "");
+  g_key_file_set_string (keyfile, GROUP, "statedir", settings->statedir);
+  g_key_file_set_boolean (keyfile, GROUP, "verbose", settings->verbose);
+  g_key_file_set_boolean (keyfile, GROUP, "retry-path", settings->retry_path);
+  g_key_file_set_string (keyfile, GROUP, "block-rpcs", block);
+  g_key_file_set_string (keyfile, GROUP, "allow-rpcs", allow);
+  g_key_file_set_uint64 (keyfile, GROUP, "max-message-size", settings->max_message_size);
+
+  return g_key_file_to_data (keyfile, NULL, NULL);
+}

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * virtio-serial and isa-serial ports.
+ *
+ * When the host side of a virtio-serial port is closed, read() returns EOF
+ * and poll() reports POLLHUP without end, so a poll loop spins; qemu-ga
+ * sleeps 100 ms and retries, ten wakeups a second in every idle guest. We
+ * keep the port open and ask for SIGIO instead (O_ASYNC): the virtio
+ * console driver signals when the host connects, so an idle agent never
+ * wakes. SIGIO is read through a signalfd, never through a handler.
+ *
+ * A port that disappears (hot-unplug) is closed, and inotify on /dev (or
+ * the configured path's directory) tells us when it is back.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "channel-private.h"
+
+#define VIRTIO_PORTS_SYSFS "/sys/class/virtio-ports"
+#define ISA_SERIAL_DEFAULT_PATH "/dev/ttyS0"
+
+static void port_update (Channel *self);
+static void port_wait_for_device (Channel *self);
+static gboolean on_directory_changed (Channel      *self,
+                                      GIOCondition  condition);
+
+/* /sys/class/virtio-ports/vportNpM/name holds the name QEMU gave the port. */
+static char *
+find_virtio_port (const char *name)
+{
+  g_autoptr(GDir) dir = g_dir_open (VIRTIO_PORTS_SYSFS, 0, NULL);
+  const char *entry;
+
+  if (dir == NULL)
+    return NULL;
+
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *name_path = g_build_filename (VIRTIO_PORTS_SYSFS, entry, "name", NULL);
+      g_autofree char *contents = NULL;
+
+      if (!g_file_get_contents (name_path, &contents, NULL, NULL))
+        continue;
+      if (g_str_equal (g_strchomp (contents), name))
+        return g_build_filename ("/dev", entry, NULL);
+    }
+
+  return NULL;
+}
+
+static gboolean
+configure_serial_line (int      fd,
+                       GError **error)
+{
+  struct termios tio;
+
+  /* Raw bytes, no echo, no line discipline, no flow control; the speed is
+   * qemu-ga's, for an emulated UART it only has to match the host's. */
+  if (tcgetattr (fd, &tio) < 0)
+    goto fail;
+  cfmakeraw (&tio);
+  tio.c_cflag |= CLOCAL | CREAD;
+  tio.c_cc[VMIN] = 1;
+  tio.c_cc[VTIME] = 0;
+  cfsetspeed (&tio, B38400);
+  /* Whatever waits in the buffers predates us and is garbage now. */
+  tcflush (fd, TCIOFLUSH);
+  if (tcsetattr (fd, TCSANOW, &tio) < 0)
+    goto fail;
+  return TRUE;
+
+fail:
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+               "Cannot configure serial line: %s", g_strerror (errno));
+  return FALSE;
+}
+
+static gboolean
+open_device (Channel  *self,
+             GError  **error)
+{
+  int fd;
+
+  if (self->port_by_name)
+    {
+      g_autofree char *device = find_virtio_port (CHANNEL_VIRTIO_PORT_NAME);
+
+      if (device == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "No virtio-serial port named %s (is the guest agent "
+                       "channel configured for this VM?)", CHANNEL_VIRTIO_PORT_NAME);
+          return FALSE;
+        }
+      g_free (self->path);
+      self->path = g_steal_pointer (&device);
+    }
+
+  fd = open (self->path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot open %s: %s", self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (self->method == CHANNEL_METHOD_ISA_SERIAL && !configure_serial_line (fd, error))
+    {
+      close (fd);
+      return FALSE;
+    }
+
+  self->port_fd = fd;
+  g_debug ("Opened %s", self->path);
+  return TRUE;
+}
+
+static void
+close_device (Channel *self)
+{
+  fd_watch_stop (&self->sigio_watch);
+  if (self->stream_fd == self->port_fd)
+    channel_detach_stream (self, FALSE);
+  if (self->port_fd >= 0)
+    close (self->port_fd);
+  self->port_fd = -1;
+}
+
+static gboolean
+set_async (Channel  *self,
+           gboolean  enabled)
+{
+  struct f_owner_ex owner = { .type = F_OWNER_TID, .pid = gettid () };
+  int flags = fcntl (self->port_fd, F_GETFL);
+
+  if (flags < 0)
+    return FALSE;
+
+  /* Directed at this thread, which blocks SIGIO and reads the signalfd:
+   * no other thread can receive it and die of the default action. */
+  if (enabled && fcntl (self->port_fd, F_SETOWN_EX, &owner) < 0)
+    return FALSE;
+
+  flags = enabled ? (flags | O_ASYNC) : (flags & ~O_ASYNC);
+  return fcntl (self->port_fd, F_SETFL, flags) == 0;
+}
+
+static gboolean
+device_still_present (Channel *self)
+{
+  struct stat by_path, by_fd;
+
+  return stat (self->path, &by_path) == 0 &&
+         fstat (self->port_fd, &by_fd) == 0 &&
+         by_path.st_rdev == by_fd.st_rdev;
+}
+
+static gboolean
+on_sigio (Channel      *self,
+          GIOCondition  condition)
+{
+  struct signalfd_siginfo info;
+
+  while (read (self->sigio_fd, &info, sizeof info) == sizeof info)
+    ;
+
+  if (self->port_fd < 0 || self->stream_fd >= 0)
+    return G_SOURCE_CONTINUE;
+
+  if (!device_still_present (self))
+    {
+      g_message ("%s went away; waiting for it to come back", self->path);
+      port_wait_for_device (self);
+      return G_SOURCE_CONTINUE;
+    }
+
+  port_update (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+host_is_connected (Channel *self)
+{
+  struct pollfd pfd = { .fd = self->port_fd, .events = POLLIN | POLLOUT };
+
+  return !(poll (&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP));
+}
+
+/* Connects the stream when the host is there, else waits for SIGIO. */
+static void
+port_update (Channel *self)
+{
+  if (!set_async (self, TRUE))
+    {
+      g_warning ("Cannot ask for SIGIO on %s: %s", self->path, g_strerror (errno));
+      return;
+    }
+
+  /* Checked after O_ASYNC is on, so a host that connects in between is
+   * either seen here or signalled. */
+  if (!host_is_connected (self))
+    {
+      if (self->sigio_watch.source == NULL)
+        {
+          g_debug ("Host side of %s is closed; waiting for SIGIO", self->path);
+          fd_watch_start (&self->sigio_watch, self, self->sigio_fd, G_IO_IN, on_sigio);
+        }
+      return;
+    }
+
+  /* Connected: data now wakes us through poll(), not SIGIO. */
+  fd_watch_stop (&self->sigio_watch);
+  set_async (self, FALSE);
+  g_debug ("Host connected to %s", self->path);
+  channel_attach_stream (self, self->port_fd);
+  if (self->callbacks.peer_connected != NULL)
+    self->callbacks.peer_connected (self->user_data);
+}
+
+static char *
+nearest_existing_directory (const char *path)
+{
+  g_autofree char *directory = g_path_get_dirname (path);
+
+  while (!g_file_test (directory, G_FILE_TEST_IS_DIR))
+    {
+      char *parent = g_path_get_dirname (directory);
+      g_free (directory);
+      directory = parent;
+    }
+
+  return g_steal_pointer (&directory);
+}
+
+static void
+stop_watching_directory (Channel *self)
+{
+  fd_watch_stop (&self->inotify_watch);
+  if (self->inotify_fd >= 0)
+    close (self->inotify_fd);
+  self->inotify_fd = -1;
+  self->inotify_wd = -1;
+  g_clear_pointer (&self->inotify_dir, g_free);
+}
+
+static gboolean
+watch_directory_for_device (Channel *self)
+{
+  g_autofree char *directory = nearest_existing_directory (self->port_by_name ? "/dev/x" : self->path);
+
+  if (self->inotify_dir != NULL && g_str_equal (directory, self->inotify_dir))
+    return TRUE;
+
+  if (self->inotify_fd < 0)
+    {
+      self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+      if (self->inotify_fd < 0)
+        return FALSE;
+    }
+  if (self->inotify_wd >= 0)
+    inotify_rm_watch (self->inotify_fd, self->inotify_wd);
+
+  self->inotify_wd = inotify_add_watch (self->inotify_fd, directory,
+                                        IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+  if (self->inotify_wd < 0)
+    return FALSE;
+
+  g_free (self->inotify_dir);
+  self->inotify_dir = g_steal_pointer (&directory);
+  if (self->inotify_watch.source == NULL)
+    fd_watch_start (&self->inotify_watch, self, self->inotify_fd, G_IO_IN,
+                    on_directory_changed);
+  return TRUE;
+}
+
+static gboolean
+on_directory_changed (Channel      *self,
+                      GIOCondition  condition)
+{
+  char buffer[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  g_autoptr(GError) error = NULL;
+
+  while (read (self->inotify_fd, buffer, sizeof buffer) > 0)
+    ;
+
+  if (!open_device (self, &error))
+    {
+      g_debug ("Still waiting: %s", error->message);
+      /* A missing parent directory may have appeared: watch deeper. */
+      if (!watch_directory_for_device (self))
+        g_warning ("Cannot watch for %s: %s", self->path, g_strerror (errno));
+      return G_SOURCE_CONTINUE;
+    }
+
+  g_message ("%s is available", self->path);
+  stop_watching_directory (self);
+  port_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+port_wait_for_device (Channel *self)
+{
+  close_device (self);
+
+  if (!watch_directory_for_device (self))
+    g_warning ("Cannot watch for %s to appear: %s", self->path, g_strerror (errno));
+}
+
+gboolean
+channel_port_open (Channel  *self,
+                   GError  **error)
+{
+  sigset_t mask;
+  g_autoptr(GError) local_error = NULL;
+
+  self->port_by_name = self->method == CHANNEL_METHOD_VIRTIO_SERIAL && self->path == NULL;
+  if (self->method == CHANNEL_METHOD_ISA_SERIAL && self->path == NULL)
+    self->path = g_strdup (ISA_SERIAL_DEFAULT_PATH);
+
+  /* The daemon blocks SIGIO before it starts any thread; doing it again
+   * here covers this thread in programs that did not. */
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGIO);
+  pthread_sigmask (SIG_BLOCK, &mask, NULL);
+  self->sigio_fd = signalfd (-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (self->sigio_fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "signalfd: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!open_device (self, &local_error))
+    {
+      if (!self->retry_path)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_message ("%s; waiting for it to appear", local_error->message);
+      port_wait_for_device (self);
+      return TRUE;
+    }
+
+  port_update (self);
+  return TRUE;
+}
+
+void
+channel_port_peer_gone (Channel  *self,
+                        gboolean  device_failed)
+{
+  if (device_failed || !device_still_present (self))
+    {
+      g_message ("%s failed; waiting for it to come back", self->path);
+      port_wait_for_device (self);
+      return;
+    }
+
+  port_update (self);
+}
+
+void
+channel_port_close (Channel *self)
+{
+  close_device (self);
+  stop_watching_directory (self);
+  if (self->sigio_fd >= 0)
+    close (self->sigio_fd);
+  self->sigio_fd = -1;
+}

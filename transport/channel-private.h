@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Shared between channel.c (the connected stream) and the two ways of
+ * getting one: channel-listen.c (sockets) and channel-port.c (serial ports).
+ */
+#pragma once
+
+#include "channel.h"
+
+/* A file descriptor watched by the main loop, with events changeable in
+ * place (g_unix_fd_add cannot change its condition). */
+typedef struct {
+  GSource *source;
+  gpointer tag;
+} FdWatch;
+
+typedef gboolean (*FdWatchFunc) (Channel      *self,
+                                 GIOCondition  condition);
+
+void fd_watch_start (FdWatch      *watch,
+                     Channel      *self,
+                     int           fd,
+                     GIOCondition  condition,
+                     FdWatchFunc   func);
+void fd_watch_set_condition (FdWatch      *watch,
+                             GIOCondition  condition);
+void fd_watch_stop (FdWatch *watch);
+
+struct _Channel {
+  ChannelMethod method;
+  char *path;
+  gboolean retry_path;
+  ChannelCallbacks callbacks;
+  gpointer user_data;
+
+  /* The connected stream: a port, or an accepted client. */
+  int stream_fd;
+  FdWatch stream_watch;
+  GByteArray *output;
+  gboolean receiving;        /* inside data_received: batch the writes */
+  gboolean reading_paused;   /* the peer is not reading our replies */
+
+  /* Listen methods. */
+  int listen_fd;
+  FdWatch listen_watch;
+  gboolean owns_socket_path; /* we bound it, so we unlink it */
+
+  /* Port methods: waiting for the host (SIGIO) or the device (inotify). */
+  /* Port methods: the device stays open while the host is away; we wait
+   * for the host with SIGIO and for a missing device with inotify. */
+  int port_fd;
+  gboolean port_by_name;     /* virtio-serial without a path: find it */
+  int sigio_fd;
+  FdWatch sigio_watch;
+  int inotify_fd;
+  int inotify_wd;
+  char *inotify_dir;
+  FdWatch inotify_watch;
+};
+
+/* channel.c: hands a connected stream to the main loop. */
+void channel_attach_stream (Channel *self,
+                            int      fd);
+/* Stops watching the stream; for sockets also closes it. */
+void channel_detach_stream (Channel  *self,
+                            gboolean  close_fd);
+
+/* channel-listen.c */
+gboolean channel_listen_open (Channel  *self,
+                              int       activated_fd,
+                              GError  **error);
+void channel_listen_peer_gone (Channel *self);
+void channel_listen_close (Channel *self);
+
+/* channel-port.c */
+gboolean channel_port_open (Channel  *self,
+                            GError  **error);
+void channel_port_peer_gone (Channel  *self,
+                             gboolean  device_failed);
+void channel_port_close (Channel *self);

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "json-encode.h"
+#include "message.h"
+
+G_DEFINE_QUARK (protocol-error-quark, protocol_error)
+
+const char *
+protocol_error_class_name (const GError *error)
+{
+  if (error->domain == PROTOCOL_ERROR && error->code == PROTOCOL_ERROR_COMMAND_NOT_FOUND)
+    return "CommandNotFound";
+
+  return "GenericError";
+}
+
+void
+request_free (Request *request)
+{
+  if (request == NULL)
+    return;
+
+  g_free (request->command);
+  g_clear_pointer (&request->arguments, json_object_unref);
+  g_clear_pointer (&request->id, json_node_unref);
+  g_free (request);
+}
+
+/*
+ * Walks the parsed tree once for what json-glib does not check: objects
+ * that lost members to duplicate keys, and numbers too large for a double
+ * (json-glib turns 1e400 into infinity, which JSON cannot spell).
+ * Recursion is bounded by the framer's depth limit.
+ */
+static gboolean
+check_tree (JsonNode  *node,
+            gsize     *n_members,
+            GError   **error)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        JsonObjectIter iter;
+        JsonNode *member;
+
+        *n_members += json_object_get_size (object);
+        json_object_iter_init (&iter, object);
+        while (json_object_iter_next (&iter, NULL, &member))
+          if (!check_tree (member, n_members, error))
+            return FALSE;
+        return TRUE;
+      }
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint length = json_array_get_length (array);
+
+        for (guint i = 0; i < length; i++)
+          if (!check_tree (json_array_get_element (array, i), n_members, error))
+            return FALSE;
+        return TRUE;
+      }
+
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+          !isfinite (json_node_get_double (node)))
+        {
+          g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                               "JSON parse error, number out of range");
+          return FALSE;
+        }
+      return TRUE;
+
+    case JSON_NODE_NULL:
+      return TRUE;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static JsonNode *
+parse_text (const char  *text,
+            gsize        length,
+            gsize        n_object_members,
+            GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  gsize n_members = 0;
+
+  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
+    {
+      /* The framer only passes strict JSON; this is a last line of defence. */
+      g_set_error (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                   "JSON parse error, %s", local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                           "JSON parse error, expecting value");
+      return NULL;
+    }
+
+  if (!check_tree (root, &n_members, error))
+    return NULL;
+
+  if (n_members != n_object_members)
+    {
+      g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                           "JSON parse error, duplicate key");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+gboolean
+message_parse_request (const char  *text,
+                       gsize        length,
+                       gsize        n_object_members,
+                       Request    **out_request,
+                       JsonNode   **out_id,
+                       GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(Request) request = NULL;
+  JsonObject *object;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  const char *command = NULL;
+  JsonObject *arguments = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out_request != NULL && out_id != NULL, FALSE);
+
+  *out_request = NULL;
+  *out_id = NULL;
+
+  root = parse_text (text, length, n_object_members, error);
+  if (root == NULL)
+    return FALSE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                           "QMP input must be a JSON object");
+      return FALSE;
+    }
+
+  object = json_node_get_object (root);
+  if (json_object_has_member (object, "id"))
+    *out_id = json_node_copy (json_object_get_member (object, "id"));
+
+  /* Members in the order the host wrote them, so the first offending one
+   * is named. */
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    {
+      if (g_str_equal (name, "execute"))
+        {
+          if (!JSON_NODE_HOLDS_VALUE (member) ||
+              json_node_get_value_type (member) != G_TYPE_STRING)
+            {
+              g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                                   "QMP input member 'execute' must be a string");
+              return FALSE;
+            }
+          command = json_node_get_string (member);
+        }
+      else if (g_str_equal (name, "arguments"))
+        {
+          if (!JSON_NODE_HOLDS_OBJECT (member))
+            {
+              g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                                   "QMP input member 'arguments' must be an object");
+              return FALSE;
+            }
+          arguments = json_node_get_object (member);
+        }
+      else if (!g_str_equal (name, "id"))
+        {
+          /* This includes "exec-oob": the guest agent has no out-of-band
+           * execution, and qemu-ga rejects it the same way. */
+          g_set_error (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                       "QMP input member '%s' is unexpected", name);
+          return FALSE;
+        }
+    }
+
+  if (command == NULL)
+    {
+      g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                           "QMP input lacks member 'execute'");
+      return FALSE;
+    }
+
+  request = g_new0 (Request, 1);
+  request->command = g_strdup (command);
+  request->arguments = arguments != NULL ? json_object_ref (arguments) : json_object_new ();
+  request->id = *out_id != NULL ? json_node_ref (*out_id) : NULL;
+
+  *out_request = g_steal_pointer (&request);
+  return TRUE;
+}
+
+static GBytes *
+finish_line (GString *line)
+{
+  g_string_append_c (line, '\n');
+  return g_string_free_to_bytes (line);
+}
+
+GBytes *
+message_encode_return (JsonNode *value,
+                       JsonNode *id)
+{
+  GString *line = g_string_sized_new (64);
+
+  g_string_append (line, "{\"return\": ");
+  if (value != NULL)
+    json_encode_append (line, value);
+  else
+    g_string_append (line, "{}");
+
+  if (id != NULL)
+    {
+      g_string_append (line, ", \"id\": ");
+      json_encode_append (line, id);
+    }
+  g_string_append_c (line, '}');
+
+  return finish_line (line);
+}
+
+GBytes *
+message_encode_error (const GError *error,
+                      JsonNode     *id)
+{
+  GString *line = g_string_sized_new (128);
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  /* qemu-ga puts the id first in error replies and last in returns. */
+  g_string_append_c (line, '{');
+  if (id != NULL)
+    {
+      g_string_append (line, "\"id\": ");
+      json_encode_append (line, id);
+      g_string_append (line, ", ");
+    }
+  g_string_append (line, "\"error\": {\"class\": ");
+  json_encode_append_string (line, protocol_error_class_name (error));
+  g_string_append (line, ", \"desc\": ");
+  json_encode_append_string (line, error->message);
+  g_string_append (line, "}}");
+
+  return finish_line (line);
+}
