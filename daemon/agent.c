@@ -14,12 +14,11 @@ struct _Agent {
 static void
 on_message (const char *text,
             gsize       length,
-            gsize       n_object_members,
             gpointer    user_data)
 {
   Agent *self = user_data;
 
-  dispatcher_handle_message (self->dispatcher, text, length, n_object_members);
+  dispatcher_handle_message (self->dispatcher, text, length);
 }
 
 static void

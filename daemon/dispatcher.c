@@ -200,8 +200,7 @@ dispatcher_handle_framing_error (Dispatcher   *self,
 void
 dispatcher_handle_message (Dispatcher *self,
                            const char *text,
-                           gsize       length,
-                           gsize       n_object_members)
+                           gsize       length)
 {
   g_autoptr(Request) request = NULL;
   g_autoptr(JsonNode) id = NULL;
@@ -213,7 +212,7 @@ dispatcher_handle_message (Dispatcher *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (text != NULL);
 
-  if (!message_parse_request (text, length, n_object_members, &request, &id, &error))
+  if (!message_parse_request (text, length, &request, &id, &error))
     {
       answer_error (self, id, error);
       return;
@@ -235,7 +234,6 @@ dispatcher_handle_message (Dispatcher *self,
       return;
     }
 
-  g_debug ("Running %s", spec->name);
   slot = queue_slot (self, id);
   slot->delimited = (spec->flags & COMMAND_FLAG_DELIMITED_REPLY) != 0;
   call = command_call_new (spec, request->arguments, self->registry, self->cancellable,

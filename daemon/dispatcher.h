@@ -29,8 +29,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Dispatcher, dispatcher_free)
 
 void dispatcher_handle_message (Dispatcher *self,
                                 const char *text,
-                                gsize       length,
-                                gsize       n_object_members);
+                                gsize       length);
 /* A framing error (bad JSON, a limit, a 0xFF byte) gets its reply in
  * order like any request. */
 void dispatcher_handle_framing_error (Dispatcher   *self,

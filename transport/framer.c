@@ -56,7 +56,6 @@ struct _Framer {
   Expect expect;
   GString *text;
   gsize n_values;
-  gsize n_object_members;
 
   guint depth;
   char containers[FRAMER_MAX_DEPTH];  /* '{' or '[' for each open level */
@@ -71,10 +70,6 @@ struct _Framer {
   guint8 utf8_max;
 
   NumberState number;
-  gboolean number_negative;
-  gboolean number_is_integer;
-  gboolean number_overflow;
-  guint64 number_magnitude;
 
   char keyword[FRAMER_MAX_KEYWORD + 1];
   guint keyword_length;
@@ -132,7 +127,6 @@ clear_message (Framer *self)
   self->depth = 0;
   self->expect = EXPECT_VALUE;
   self->n_values = 0;
-  self->n_object_members = 0;
   self->high_surrogate = 0;
 }
 
@@ -219,8 +213,7 @@ fail_stray (Framer *self,
 static void
 emit_message (Framer *self)
 {
-  self->message_func (self->text->str, self->text->len,
-                      self->n_object_members, self->user_data);
+  self->message_func (self->text->str, self->text->len, self->user_data);
   clear_message (self);
 }
 
@@ -303,10 +296,6 @@ begin_scalar (Framer *self,
     {
       g_string_append_c (self->text, byte);
       self->lex = LEX_NUMBER;
-      self->number_negative = byte == '-';
-      self->number_is_integer = TRUE;
-      self->number_overflow = FALSE;
-      self->number_magnitude = byte == '-' ? 0 : (guint64) (byte - '0');
       self->number = byte == '-' ? NUMBER_MINUS :
                      byte == '0' ? NUMBER_ZERO : NUMBER_INTEGER;
       return TRUE;
@@ -414,7 +403,6 @@ lex_string (Framer *self,
       g_string_append_c (self->text, '"');
       if (self->string_is_key)
         {
-          self->n_object_members++;
           self->lex = LEX_IDLE;
           self->expect = EXPECT_COLON;
         }
@@ -563,42 +551,9 @@ lex_string_unicode (Framer *self,
   return TRUE;
 }
 
-static void
-number_add_digit (Framer *self,
-                  guint8  byte)
-{
-  guint digit = byte - '0';
-
-  if (!self->number_is_integer || self->number_overflow)
-    return;
-
-  if (self->number_magnitude > (G_MAXUINT64 - digit) / 10)
-    self->number_overflow = TRUE;
-  else
-    self->number_magnitude = self->number_magnitude * 10 + digit;
-}
-
-static gboolean
-number_fits_int64 (Framer *self)
-{
-  if (self->number_overflow)
-    return FALSE;
-
-  if (self->number_negative)
-    return self->number_magnitude <= (guint64) G_MAXINT64 + 1;
-
-  return self->number_magnitude <= G_MAXINT64;
-}
-
 static gboolean
 end_number (Framer *self)
 {
-  /* json-glib 1.6 wraps integers outside gint64 silently (2^64-1 becomes
-   * -1). qemu reads such numbers as doubles; a decimal fraction makes
-   * json-glib do the same. */
-  if (self->number_is_integer && !number_fits_int64 (self))
-    g_string_append (self->text, ".0");
-
   value_done (self);
   return FALSE; /* the byte after the number is examined again */
 }
@@ -616,20 +571,17 @@ lex_number (Framer *self,
       if (!is_digit)
         goto invalid;
       self->number = byte == '0' ? NUMBER_ZERO : NUMBER_INTEGER;
-      number_add_digit (self, byte);
       break;
 
     case NUMBER_ZERO:
     case NUMBER_INTEGER:
       if (is_digit && self->number == NUMBER_ZERO)
         goto invalid;
-      if (is_digit)
-        number_add_digit (self, byte);
-      else if (byte == '.')
-        self->number = NUMBER_DOT, self->number_is_integer = FALSE;
+      if (byte == '.')
+        self->number = NUMBER_DOT;
       else if (is_exponent)
-        self->number = NUMBER_EXPONENT, self->number_is_integer = FALSE;
-      else
+        self->number = NUMBER_EXPONENT;
+      else if (!is_digit)
         return end_number (self);
       break;
 

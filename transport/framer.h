@@ -7,10 +7,10 @@
  * with an explicit stack instead of recursion, so that:
  *  - the nesting depth and size limits hold before any parser sees the text
  *    (json-glib's parser recurses, one C frame per level);
- *  - everything json-glib 1.6 would accept silently but wrongly (comments,
- *    leading zeros, bad escapes, lone surrogates, invalid UTF-8, trailing
- *    garbage, \u0000 which truncates its C strings) is rejected here with a
- *    precise error.
+ *  - whatever is not strict JSON (comments, leading zeros, bad escapes,
+ *    lone surrogates, invalid UTF-8, \u0000, trailing garbage) is rejected
+ *    here with a precise error, so the parser (json-parse.c) can trust it.
+ * It also rewrites qemu's single-quoted strings as double-quoted ones.
  *
  * A 0xFF byte, which can never appear in UTF-8 text, discards any partial
  * message and resynchronises the stream; qemu-ga clients send it before
@@ -38,15 +38,9 @@ typedef enum {
   FRAMER_ERROR_RESYNC,        /* a 0xFF byte */
 } FramerError;
 
-/*
- * @text is NUL-terminated and valid UTF-8; integers outside the gint64
- * range have been rewritten as decimal fractions (see framer.c).
- * @n_object_members counts every member of every object in the text, so
- * that the parser can detect duplicate keys, which json-glib merges.
- */
+/* @text is strict JSON, NUL-terminated, valid UTF-8. */
 typedef void (*FramerMessageFunc) (const char *text,
                                    gsize       length,
-                                   gsize       n_object_members,
                                    gpointer    user_data);
 typedef void (*FramerErrorFunc) (const GError *error,
                                  gpointer      user_data);

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <math.h>
-
 #include "json-encode.h"
+#include "json-parse.h"
 #include "message.h"
 
 G_DEFINE_QUARK (protocol-error-quark, protocol_error)
@@ -29,106 +28,9 @@ request_free (Request *request)
   g_free (request);
 }
 
-/*
- * Walks the parsed tree once for what json-glib does not check: objects
- * that lost members to duplicate keys, and numbers too large for a double
- * (json-glib turns 1e400 into infinity, which JSON cannot spell).
- * Recursion is bounded by the framer's depth limit.
- */
-static gboolean
-check_tree (JsonNode  *node,
-            gsize     *n_members,
-            GError   **error)
-{
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        JsonObjectIter iter;
-        JsonNode *member;
-
-        *n_members += json_object_get_size (object);
-        json_object_iter_init (&iter, object);
-        while (json_object_iter_next (&iter, NULL, &member))
-          if (!check_tree (member, n_members, error))
-            return FALSE;
-        return TRUE;
-      }
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint length = json_array_get_length (array);
-
-        for (guint i = 0; i < length; i++)
-          if (!check_tree (json_array_get_element (array, i), n_members, error))
-            return FALSE;
-        return TRUE;
-      }
-
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-          !isfinite (json_node_get_double (node)))
-        {
-          g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                               "JSON parse error, number out of range");
-          return FALSE;
-        }
-      return TRUE;
-
-    case JSON_NODE_NULL:
-      return TRUE;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static JsonNode *
-parse_text (const char  *text,
-            gsize        length,
-            gsize        n_object_members,
-            GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-  gsize n_members = 0;
-
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
-    {
-      /* The framer only passes strict JSON; this is a last line of defence. */
-      g_set_error (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                   "JSON parse error, %s", local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                           "JSON parse error, expecting value");
-      return NULL;
-    }
-
-  if (!check_tree (root, &n_members, error))
-    return NULL;
-
-  if (n_members != n_object_members)
-    {
-      g_set_error_literal (error, PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                           "JSON parse error, duplicate key");
-      return NULL;
-    }
-
-  return json_node_ref (root);
-}
-
 gboolean
 message_parse_request (const char  *text,
                        gsize        length,
-                       gsize        n_object_members,
                        Request    **out_request,
                        JsonNode   **out_id,
                        GError     **error)
@@ -148,7 +50,7 @@ message_parse_request (const char  *text,
   *out_request = NULL;
   *out_id = NULL;
 
-  root = parse_text (text, length, n_object_members, error);
+  root = json_parse_validated (text, length, error);
   if (root == NULL)
     return FALSE;
 

@@ -37,11 +37,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
 /*
  * Parses one text from the framer. On failure *out_id is still set when
  * the text was an object with an "id", so the error reply can echo it.
- * @n_object_members is the framer's count, used to find duplicate keys.
  */
 gboolean message_parse_request (const char  *text,
                                 gsize        length,
-                                gsize        n_object_members,
                                 Request    **out_request,
                                 JsonNode   **out_id,
                                 GError     **error);
