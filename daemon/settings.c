@@ -142,15 +142,22 @@ set_max_message_size (Settings    *settings,
   return value == NULL || parse_max_message_size (value, &settings->max_message_size, error);
 }
 
+/* RPC lists accumulate over the file and the command line, as in
+ * qemu-ga: a unit's -b must not unblock what the administrator blocked. */
 static void
-set_rpc_list (GStrv      *field,
+add_rpc_list (GStrv      *field,
               const char *value)
 {
-  if (value == NULL)
-    return;
+  g_auto(GStrv) added = split_rpc_list (value);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_addv (builder, (const char **) *field);
+  for (char **name = added; *name != NULL; name++)
+    if (!g_strv_contains ((const char * const *) *field, *name))
+      g_strv_builder_add (builder, *name);
 
   g_strfreev (*field);
-  *field = split_rpc_list (value);
+  *field = g_strv_builder_end (builder);
 }
 
 static const char * const known_keys[] = {
@@ -164,9 +171,9 @@ static char *
 file_string (GKeyFile   *keyfile,
              const char *key)
 {
-  char *value = g_key_file_get_value (keyfile, GROUP, key, NULL);
-
-  return value != NULL ? g_strstrip (value) : NULL;
+  /* Unescaped (\s, \\, ...), as settings_to_data() escapes; GKeyFile
+   * already drops unescaped surrounding blanks. */
+  return g_key_file_get_string (keyfile, GROUP, key, NULL);
 }
 
 static gboolean
@@ -231,9 +238,9 @@ apply_file (Settings    *settings,
   set_string (&settings->statedir, statedir);
   set_string (&settings->fsfreeze_hook, hook);
   /* "blacklist" is the name qemu-ga used before 8.0. */
-  set_rpc_list (&settings->block_rpcs, blacklist);
-  set_rpc_list (&settings->block_rpcs, block);
-  set_rpc_list (&settings->allow_rpcs, allow);
+  add_rpc_list (&settings->block_rpcs, blacklist);
+  add_rpc_list (&settings->block_rpcs, block);
+  add_rpc_list (&settings->allow_rpcs, allow);
   return TRUE;
 }
 
@@ -272,8 +279,8 @@ apply_command_line (Settings     *settings,
   set_string (&settings->pidfile, cli->pidfile);
   set_string (&settings->statedir, cli->statedir);
   set_string (&settings->fsfreeze_hook, cli->fsfreeze_hook);
-  set_rpc_list (&settings->block_rpcs, cli->block_rpcs);
-  set_rpc_list (&settings->allow_rpcs, cli->allow_rpcs);
+  add_rpc_list (&settings->block_rpcs, cli->block_rpcs);
+  add_rpc_list (&settings->allow_rpcs, cli->allow_rpcs);
   settings->daemonize |= cli->daemonize;
   settings->verbose |= cli->verbose;
   settings->retry_path |= cli->retry_path;
@@ -298,12 +305,41 @@ settings_new_default (void)
   return settings;
 }
 
+/*
+ * qemu-ga's -F takes its optional value only attached (getopt "F::"):
+ * "-F/path" or a bare "-F" for the default hook. GOption would take the
+ * next word instead, so both forms are spelled out in long form first.
+ */
+static GStrv
+copy_arguments (int    argc,
+                char **argv)
+{
+  GStrv args = g_new0 (char *, argc + 1);
+  gboolean options_ended = FALSE;
+
+  for (int i = 0; i < argc; i++)
+    {
+      options_ended |= g_str_equal (argv[i], "--");
+      if (i == 0 || options_ended)
+        args[i] = g_strdup (argv[i]);
+      else if (g_str_equal (argv[i], "-F") || g_str_equal (argv[i], "--fsfreeze-hook"))
+        args[i] = g_strdup ("--fsfreeze-hook=" SETTINGS_DEFAULT_FSFREEZE_HOOK);
+      else if (g_str_has_prefix (argv[i], "-F"))
+        args[i] = g_strconcat ("--fsfreeze-hook=", argv[i] + 2, NULL);
+      else
+        args[i] = g_strdup (argv[i]);
+    }
+
+  return args;
+}
+
 Settings *
 settings_load (int      *argc,
                char   ***argv,
                GError  **error)
 {
   g_auto(CommandLine) cli = { 0 };
+  g_auto(GStrv) args = copy_arguments (*argc, *argv);
   g_autoptr(Settings) settings = settings_new_default ();
   g_autoptr(GOptionContext) context = NULL;
   const GOptionEntry entries[] = {
@@ -345,12 +381,12 @@ settings_load (int      *argc,
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
 
-  if (!g_option_context_parse (context, argc, argv, error))
+  if (!g_option_context_parse_strv (context, &args, error))
     return NULL;
-  if (*argc > 1)
+  if (args[0] != NULL && args[1] != NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "Unexpected argument '%s'", (*argv)[1]);
+                   "Unexpected argument '%s'", args[1]);
       return NULL;
     }
 

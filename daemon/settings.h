@@ -4,7 +4,8 @@
  *
  * The options and [general] keys are qemu-ga's, so guestlinkd drops into
  * units and scripts written for qemu-ga; the command line overrides the
- * file. Our own additions: max-message-size.
+ * file, except that lists of blocked and allowed commands add up, as in
+ * qemu-ga. Our own additions: max-message-size.
  */
 #pragma once
 
@@ -43,7 +44,7 @@ typedef struct {
 void settings_free (Settings *settings);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Settings, settings_free)
 
-/* Parses @argv (consuming it) and the config file it names, or the
+/* Parses @argv (left untouched) and the config file it names, or the
  * default one when it exists. */
 Settings *settings_load (int      *argc,
                          char   ***argv,

@@ -213,7 +213,11 @@ fail_stray (Framer *self,
 static void
 emit_message (Framer *self)
 {
-  self->message_func (self->text->str, self->text->len, self->user_data);
+  /* The byte that completed it may also have made it one too many. */
+  if (self->text->len > self->max_message_size)
+    report (self, FRAMER_ERROR_SIZE, "JSON token size limit exceeded");
+  else
+    self->message_func (self->text->str, self->text->len, self->user_data);
   clear_message (self);
 }
 
@@ -720,9 +724,6 @@ feed_byte (Framer *self,
       return;
     }
 
-  if (G_UNLIKELY (self->text->len >= self->max_message_size))
-    fail (self, FRAMER_ERROR_SIZE, "JSON token size limit exceeded");
-
   while (!consumed)
     {
       switch (self->lex)
@@ -758,6 +759,11 @@ feed_byte (Framer *self,
           g_assert_not_reached ();
         }
     }
+
+  /* Checked once the byte is in: a message may be exactly the limit, and
+   * a delimiter that ends a number is not part of it. */
+  if (G_UNLIKELY (self->text->len > self->max_message_size))
+    fail (self, FRAMER_ERROR_SIZE, "JSON token size limit exceeded");
 }
 
 void

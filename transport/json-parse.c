@@ -43,13 +43,20 @@ expect (Cursor *cursor,
   return TRUE;
 }
 
-static gunichar
-read_hex4 (const char *p)
+/* Reads "\\uXXXX" at @p (six bytes are there); -1 when it is not one. */
+static gint64
+read_unicode_escape (const char *p)
 {
-  gunichar value = 0;
+  gint64 value = 0;
 
-  for (int i = 0; i < 4; i++)
-    value = value * 16 + (gunichar) g_ascii_xdigit_value (p[i]);
+  if (p[0] != '\\' || p[1] != 'u')
+    return -1;
+  for (int i = 2; i < 6; i++)
+    {
+      if (!g_ascii_isxdigit (p[i]))
+        return -1;
+      value = value * 16 + g_ascii_xdigit_value (p[i]);
+    }
   return value;
 }
 
@@ -80,7 +87,7 @@ parse_string (Cursor *cursor)
         break;
 
       if (cursor->end - cursor->p < 2)
-        break;
+        goto malformed;
       switch (cursor->p[1])
         {
         case '"': c = '"'; break;
@@ -92,19 +99,24 @@ parse_string (Cursor *cursor)
         case 'r': c = '\r'; break;
         case 't': c = '\t'; break;
         case 'u':
-          if (cursor->end - cursor->p < 6)
-            goto malformed;
-          c = read_hex4 (cursor->p + 2);
-          if (c >= 0xD800 && c <= 0xDBFF)
-            {
-              /* The framer only lets paired surrogates through. */
-              if (cursor->end - cursor->p < 12)
-                goto malformed;
-              c = 0x10000 + ((c - 0xD800) << 10) + (read_hex4 (cursor->p + 8) - 0xDC00);
-              cursor->p += 6;
-            }
-          cursor->p += 4;
-          break;
+          {
+            gint64 unit = cursor->end - cursor->p >= 6 ? read_unicode_escape (cursor->p) : -1;
+            gint64 low;
+
+            if (unit <= 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+              goto malformed;
+            if (unit >= 0xD800 && unit <= 0xDBFF)
+              {
+                low = cursor->end - cursor->p >= 12 ? read_unicode_escape (cursor->p + 6) : -1;
+                if (low < 0xDC00 || low > 0xDFFF)
+                  goto malformed;
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                cursor->p += 6;
+              }
+            c = (gunichar) unit;
+            cursor->p += 4;
+            break;
+          }
         default:
           goto malformed;
         }
@@ -130,6 +142,13 @@ parse_number (Cursor *cursor)
   gboolean is_integer = TRUE;
   g_autofree char *text = NULL;
   char *end;
+
+  /* The framer checked the grammar; the first byte is all we re-check. */
+  if (cursor->p >= cursor->end || (*cursor->p != '-' && !g_ascii_isdigit (*cursor->p)))
+    {
+      fail (cursor, "unexpected input");
+      return NULL;
+    }
 
   while (cursor->p < cursor->end && strchr ("+-0123456789.eE", *cursor->p) != NULL)
     {
