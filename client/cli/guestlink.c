@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <guestlink-1/guestlink.h>
+
+/* Exit statuses, so scripts can tell "the agent said no" from "no agent". */
+enum
+{
+  STATUS_OK = 0,
+  STATUS_AGENT_ERROR = 1,
+  STATUS_USAGE = 2,
+  STATUS_CONNECTION = 3,
+};
+
+typedef struct
+{
+  GuestlinkClient *client;
+  gboolean json;
+} Cli;
+
+typedef int (*SubCommandFunc) (Cli   *cli,
+                               char **args);
+
+typedef struct
+{
+  const char *name;
+  const char *synopsis;  /* its arguments, for --help */
+  guint n_args;
+  SubCommandFunc run;
+  const char *summary;
+} SubCommand;
+
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("%s: %s\n", g_get_prgname (), message);
+  g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
+
+  return STATUS_USAGE;
+}
+
+static int
+status_for_error (const GError *error)
+{
+  if (error->domain != GUESTLINK_ERROR)
+    return STATUS_CONNECTION;
+
+  switch ((GuestlinkError) error->code)
+    {
+    case GUESTLINK_ERROR_GENERIC:
+    case GUESTLINK_ERROR_COMMAND_NOT_FOUND:
+    case GUESTLINK_ERROR_COMMAND_DISABLED:
+      return STATUS_AGENT_ERROR;
+    case GUESTLINK_ERROR_TIMEOUT:
+    case GUESTLINK_ERROR_DISCONNECTED:
+    case GUESTLINK_ERROR_PROTOCOL:
+      return STATUS_CONNECTION;
+    }
+
+  return STATUS_CONNECTION;
+}
+
+/* Agent errors are prefixed with the command that failed; transport errors
+ * already name the socket. */
+static int
+report_error (const char   *command,
+              const GError *error)
+{
+  int status = status_for_error (error);
+
+  if (status == STATUS_AGENT_ERROR)
+    g_printerr ("%s: %s: %s\n", g_get_prgname (), command, error->message);
+  else
+    g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+
+  return status;
+}
+
+static void
+print_json (JsonNode *node,
+            gboolean  pretty)
+{
+  g_autofree char *text = json_to_string (node, pretty);
+
+  g_print ("%s\n", text);
+}
+
+/* --json prints the agent's return value as it came, on one line. */
+static int
+call_and_print (Cli        *cli,
+                const char *command,
+                JsonObject *arguments,
+                gboolean    pretty)
+{
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = guestlink_client_call (cli->client, command, arguments, -1, NULL, &error);
+  if (result == NULL)
+    return report_error (command, error);
+
+  print_json (result, pretty);
+  return STATUS_OK;
+}
+
+static int
+cmd_ping (Cli   *cli,
+          char **args)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (cli->json)
+    return call_and_print (cli, "guest-ping", NULL, FALSE);
+
+  if (!guestlink_client_ping (cli->client, NULL, &error))
+    return report_error ("guest-ping", error);
+
+  g_print ("The agent at %s is responding.\n",
+           guestlink_client_get_address (cli->client));
+  return STATUS_OK;
+}
+
+static int
+compare_commands (gconstpointer a,
+                  gconstpointer b)
+{
+  GuestlinkAgentCommand *command_a = *(GuestlinkAgentCommand * const *) a;
+  GuestlinkAgentCommand *command_b = *(GuestlinkAgentCommand * const *) b;
+
+  return g_strcmp0 (guestlink_agent_command_get_name (command_a),
+                    guestlink_agent_command_get_name (command_b));
+}
+
+static const char *
+yes_no (gboolean value)
+{
+  return value ? "yes" : "no";
+}
+
+static int
+cmd_info (Cli   *cli,
+          char **args)
+{
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *commands;
+  int width = (int) strlen ("COMMAND");
+
+  if (cli->json)
+    return call_and_print (cli, "guest-info", NULL, FALSE);
+
+  info = guestlink_client_get_info (cli->client, NULL, &error);
+  if (info == NULL)
+    return report_error ("guest-info", error);
+
+  commands = guestlink_agent_info_get_commands (info);
+  /* A shallow copy: @info keeps the commands alive. */
+  sorted = g_ptr_array_sized_new (commands->len);
+  for (guint i = 0; i < commands->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (commands, i));
+  g_ptr_array_sort (sorted, compare_commands);
+
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const char *name = guestlink_agent_command_get_name (g_ptr_array_index (sorted, i));
+
+      width = MAX (width, (int) strlen (name));
+    }
+
+  g_print ("Agent version: %s\n\n", guestlink_agent_info_get_version (info));
+  g_print ("%-*s  %-7s  %s\n", width, "COMMAND", "ENABLED", "SUCCESS-RESPONSE");
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      GuestlinkAgentCommand *command = g_ptr_array_index (sorted, i);
+
+      g_print ("%-*s  %-7s  %s\n", width,
+               guestlink_agent_command_get_name (command),
+               yes_no (guestlink_agent_command_get_enabled (command)),
+               yes_no (guestlink_agent_command_get_success_response (command)));
+    }
+
+  return STATUS_OK;
+}
+
+/* Checked here rather than left to the agent, so a typo in a shell quote
+ * is reported as such instead of as an agent or connection error. The
+ * request's id is dropped: the library puts its own id on every request
+ * to match the reply. */
+static int
+cmd_raw (Cli   *cli,
+         char **args)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+  JsonNode *root;
+  JsonObject *request;
+  const char *command = NULL;
+  JsonObject *arguments = NULL;
+
+  if (!json_parser_load_from_data (parser, args[0], -1, &error))
+    return usage_error ("raw: the request is not valid JSON: %s", error->message);
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return usage_error ("raw: the request must be a JSON object, "
+                        "for example '{\"execute\": \"guest-ping\"}'");
+  request = json_node_get_object (root);
+
+  json_object_iter_init (&iter, request);
+  while (json_object_iter_next (&iter, &member, &value))
+    {
+      if (g_str_equal (member, "execute"))
+        {
+          if (!JSON_NODE_HOLDS_VALUE (value) ||
+              json_node_get_value_type (value) != G_TYPE_STRING ||
+              *json_node_get_string (value) == '\0')
+            return usage_error ("raw: 'execute' must be a command name");
+          command = json_node_get_string (value);
+        }
+      else if (g_str_equal (member, "arguments"))
+        {
+          if (!JSON_NODE_HOLDS_OBJECT (value))
+            return usage_error ("raw: 'arguments' must be a JSON object");
+          arguments = json_node_get_object (value);
+        }
+      else if (!g_str_equal (member, "id"))
+        {
+          return usage_error ("raw: unexpected member '%s' in the request "
+                              "(only execute, arguments and id are allowed)",
+                              member);
+        }
+    }
+
+  if (command == NULL)
+    return usage_error ("raw: the request has no 'execute' member");
+
+  return call_and_print (cli, command, arguments, !cli->json);
+}
+
+static const SubCommand subcommands[] = {
+  { "ping", "", 0, cmd_ping, "Check that the agent answers" },
+  { "info", "", 0, cmd_info, "Show the agent's version and its commands" },
+  { "raw", "REQUEST", 1, cmd_raw, "Send a JSON request, print its return value" },
+};
+
+static char *
+subcommands_summary (void)
+{
+  GString *summary = g_string_new ("Commands:");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    {
+      g_autofree char *usage = g_strjoin (" ", subcommands[i].name,
+                                          subcommands[i].synopsis, NULL);
+
+      g_string_append_printf (summary, "\n  %-16s%s", usage, subcommands[i].summary);
+    }
+
+  return g_string_free (summary, FALSE);
+}
+
+static const SubCommand *
+subcommands_find (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    if (g_str_equal (subcommands[i].name, name))
+      return &subcommands[i];
+
+  return NULL;
+}
+
+static gboolean
+parse_timeout (const char *text,
+               int        *out_msec)
+{
+  char *end = NULL;
+  double seconds = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || !isfinite (seconds) ||
+      seconds < 0 || seconds * 1000 > G_MAXINT)
+    return FALSE;
+
+  *out_msec = (int) (seconds * 1000);
+  /* A tiny positive timeout must not turn into 0, which means none. */
+  if (*out_msec == 0 && seconds > 0)
+    *out_msec = 1;
+  return TRUE;
+}
+
+static gboolean
+parse_vsock (const char *text,
+             guint32    *out_cid,
+             guint32    *out_port)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ":", -1);
+  guint64 cid;
+  guint64 port;
+
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32, &cid, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32, &port, NULL))
+    return FALSE;
+
+  *out_cid = (guint32) cid;
+  *out_port = (guint32) port;
+  return TRUE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GuestlinkClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *socket_path = NULL;
+  g_autofree char *vsock = NULL;
+  g_autofree char *timeout = NULL;
+  gboolean json = FALSE;
+  gboolean version = FALSE;
+  gboolean help = FALSE;
+  const SubCommand *subcommand;
+  Cli cli = { NULL, };
+  int timeout_msec = -1;
+  const GOptionEntry entries[] = {
+    { "socket", 's', 0, G_OPTION_ARG_FILENAME, &socket_path,
+      "The agent's unix socket (default: $GUESTLINK_SOCKET)", "PATH" },
+    { "vsock", 0, 0, G_OPTION_ARG_STRING, &vsock,
+      "The agent's vsock address", "CID:PORT" },
+    { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
+      "How long to wait for the agent (default 10, 0 waits forever)", "SECONDS" },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+      "Print the agent's return value as JSON", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      "Print the version and exit", NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help,
+      "Show this help and exit", NULL },
+    { NULL, },
+  };
+
+  setlocale (LC_ALL, "");
+  /* Messages name the program, not the path it was started by. */
+  g_set_prgname ("guestlink");
+
+  context = g_option_context_new ("COMMAND [ARGUMENTS]");
+  summary = subcommands_summary ();
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context,
+    "Without --socket or --vsock, the socket path is taken from the\n"
+    "GUESTLINK_SOCKET environment variable. Options may also follow the\n"
+    "command.\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  the agent returned an error\n"
+    "  2  usage error\n"
+    "  3  connection, timeout or protocol error\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+  /* Handled here rather than by GOption, which would exit() from inside
+   * the parser. */
+  g_option_context_set_help_enabled (context, FALSE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+
+  if (help)
+    {
+      g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", text);
+      return STATUS_OK;
+    }
+
+  if (version)
+    {
+      g_print ("guestlink %s\n", PACKAGE_VERSION);
+      return STATUS_OK;
+    }
+
+  if (argc < 2)
+    return usage_error ("no command given");
+
+  subcommand = subcommands_find (argv[1]);
+  if (subcommand == NULL)
+    return usage_error ("unknown command '%s'", argv[1]);
+
+  if ((guint) argc - 2 != subcommand->n_args)
+    return usage_error ("%s: expected %u argument%s, got %d",
+                        subcommand->name, subcommand->n_args,
+                        subcommand->n_args == 1 ? "" : "s", argc - 2);
+
+  if (timeout != NULL && !parse_timeout (timeout, &timeout_msec))
+    return usage_error ("invalid --timeout '%s': expected a number of seconds", timeout);
+
+  if (socket_path != NULL && vsock != NULL)
+    return usage_error ("--socket and --vsock cannot be used together");
+
+  if (vsock != NULL)
+    {
+      guint32 cid;
+      guint32 port;
+
+      if (!parse_vsock (vsock, &cid, &port))
+        return usage_error ("invalid --vsock '%s': expected CID:PORT", vsock);
+      client = guestlink_client_new_for_vsock (cid, port);
+    }
+  else
+    {
+      const char *path = socket_path;
+
+      if (path == NULL || *path == '\0')
+        path = g_getenv ("GUESTLINK_SOCKET");
+      if (path == NULL || *path == '\0')
+        return usage_error ("no agent socket: use --socket PATH or --vsock CID:PORT, "
+                            "or set GUESTLINK_SOCKET");
+      client = guestlink_client_new_for_socket_path (path);
+    }
+
+  if (timeout_msec >= 0)
+    guestlink_client_set_default_timeout_msec (client, timeout_msec);
+
+  cli.client = client;
+  cli.json = json;
+
+  return subcommand->run (&cli, argv + 2);
+}

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libguestlink against a real agent (qemu-ga, or GUESTLINK_TEST_AGENT).
+ * Only harmless commands are sent: guest-ping, guest-info, guest-sync,
+ * guest-sync-delimited and read-only guest-get-* queries. */
+#include "config.h"
+
+#include <string.h>
+
+#include <guestlink-1/guestlink.h>
+
+#include "agent-runner.h"
+
+typedef struct
+{
+  TestAgent *agent;
+  GuestlinkClient *client;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->agent = test_agent_start ();
+  fixture->client = guestlink_client_new_for_socket_path (test_agent_get_socket_path (fixture->agent));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->client);
+  g_clear_pointer (&fixture->agent, test_agent_free);
+}
+
+static void
+store_result (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
+}
+
+static JsonObject *
+sync_arguments (gint64 id)
+{
+  JsonObject *arguments = json_object_new ();
+
+  json_object_set_int_member (arguments, "id", id);
+  return arguments;
+}
+
+static void
+test_connect (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (guestlink_client_connect (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+  /* Connected and in step: nothing to do. */
+  g_assert_true (guestlink_client_connect (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+
+  guestlink_client_close (fixture->client);
+  g_assert_true (guestlink_client_connect (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (guestlink_client_ping (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_ping (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Not connected yet: the call connects by itself. */
+  g_assert_true (guestlink_client_ping (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+
+  result = guestlink_client_call (fixture->client, "guest-ping", NULL, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (result));
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (result)), ==, 0);
+}
+
+static void
+assert_has_enabled_command (GuestlinkAgentInfo *info,
+                            const char         *name)
+{
+  GuestlinkAgentCommand *command = guestlink_agent_info_lookup_command (info, name);
+
+  g_assert_nonnull (command);
+  g_assert_cmpstr (guestlink_agent_command_get_name (command), ==, name);
+  g_assert_true (guestlink_agent_command_get_enabled (command));
+  g_assert_true (guestlink_agent_command_get_success_response (command));
+}
+
+static void
+test_info (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+
+  info = guestlink_client_get_info (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+
+  g_assert_nonnull (guestlink_agent_info_get_version (info));
+  g_assert_cmpstr (guestlink_agent_info_get_version (info), !=, "");
+  g_object_get (info, "version", &version, NULL);
+  g_assert_cmpstr (version, ==, guestlink_agent_info_get_version (info));
+
+  g_assert_cmpuint (guestlink_agent_info_get_commands (info)->len, >=, 4);
+  assert_has_enabled_command (info, "guest-ping");
+  assert_has_enabled_command (info, "guest-info");
+  assert_has_enabled_command (info, "guest-sync");
+  assert_has_enabled_command (info, "guest-sync-delimited");
+  g_assert_null (guestlink_agent_info_lookup_command (info, "guest-no-such-command"));
+}
+
+static void
+test_call_arguments (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonObject) arguments = sync_arguments (G_GINT64_CONSTANT (1234567890123));
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = guestlink_client_call (fixture->client, "guest-sync", arguments, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_node_get_int (result), ==, G_GINT64_CONSTANT (1234567890123));
+}
+
+static void
+test_call_read_only_query (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GuestlinkAgentCommand *command;
+  JsonObject *object;
+
+  info = guestlink_client_get_info (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  command = guestlink_agent_info_lookup_command (info, "guest-get-host-name");
+  if (command == NULL || !guestlink_agent_command_get_enabled (command))
+    {
+      g_test_skip ("the agent does not offer guest-get-host-name");
+      return;
+    }
+
+  result = guestlink_client_call (fixture->client, "guest-get-host-name", NULL, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (result));
+  object = json_node_get_object (result);
+  g_assert_true (json_object_has_member (object, "host-name"));
+}
+
+static void
+test_sequence (Fixture       *fixture,
+               gconstpointer  data)
+{
+  for (gint64 i = 1; i <= 50; i++)
+    {
+      g_autoptr(JsonObject) arguments = sync_arguments (i);
+      g_autoptr(JsonNode) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      result = guestlink_client_call (fixture->client, "guest-sync", arguments, -1, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (json_node_get_int (result), ==, i);
+    }
+}
+
+static void
+test_generic_error (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonObject) bad_type = json_object_new ();
+  g_autoptr(JsonObject) unexpected = json_object_new ();
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (bad_type, "id", "not a number");
+  result = guestlink_client_call (fixture->client, "guest-sync", bad_type, -1, NULL, &error);
+  g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_GENERIC);
+  g_assert_nonnull (strstr (error->message, "id"));
+  g_assert_null (result);
+  g_clear_error (&error);
+
+  json_object_set_int_member (unexpected, "no-such-parameter", 1);
+  result = guestlink_client_call (fixture->client, "guest-ping", unexpected, -1, NULL, &error);
+  g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_GENERIC);
+  g_assert_nonnull (strstr (error->message, "no-such-parameter"));
+  g_clear_error (&error);
+
+  /* The connection is still fine. */
+  g_assert_true (guestlink_client_ping (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_command_not_found (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = guestlink_client_call (fixture->client, "guest-no-such-command", NULL, -1, NULL, &error);
+  g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "guest-no-such-command"));
+  g_assert_null (result);
+}
+
+/* Only a disabled read-only query is tried: qemu-ga 7.2 on Linux reports
+ * guest-get-devices as disabled. */
+static void
+test_command_disabled (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *commands;
+  const char *disabled = NULL;
+
+  info = guestlink_client_get_info (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+
+  commands = guestlink_agent_info_get_commands (info);
+  for (guint i = 0; disabled == NULL && i < commands->len; i++)
+    {
+      GuestlinkAgentCommand *command = g_ptr_array_index (commands, i);
+      const char *name = guestlink_agent_command_get_name (command);
+
+      if (!guestlink_agent_command_get_enabled (command) &&
+          g_str_has_prefix (name, "guest-get-"))
+        disabled = name;
+    }
+
+  if (disabled == NULL)
+    {
+      g_test_skip ("the agent reports no disabled guest-get-* command");
+      return;
+    }
+
+  result = guestlink_client_call (fixture->client, disabled, NULL, -1, NULL, &error);
+  g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_DISABLED);
+  g_assert_null (result);
+}
+
+static void
+test_async (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(JsonObject) arguments = sync_arguments (77);
+  g_autoptr(GAsyncResult) connect_result = NULL;
+  g_autoptr(GAsyncResult) call_result = NULL;
+  g_autoptr(GAsyncResult) ping_result = NULL;
+  g_autoptr(GAsyncResult) info_result = NULL;
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  guestlink_client_connect_async (fixture->client, NULL, store_result, &connect_result);
+  g_assert_true (guestlink_client_connect_finish (fixture->client,
+                                                  wait_for_result (&connect_result),
+                                                  &error));
+  g_assert_no_error (error);
+
+  guestlink_client_call_async (fixture->client, "guest-sync", arguments, -1, NULL,
+                               store_result, &call_result);
+  /* The arguments were encoded already; changing them has no effect. */
+  json_object_set_int_member (arguments, "id", 78);
+  node = guestlink_client_call_finish (fixture->client, wait_for_result (&call_result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_node_get_int (node), ==, 77);
+
+  guestlink_client_ping_async (fixture->client, NULL, store_result, &ping_result);
+  g_assert_true (guestlink_client_ping_finish (fixture->client, wait_for_result (&ping_result),
+                                               &error));
+  g_assert_no_error (error);
+
+  guestlink_client_get_info_async (fixture->client, NULL, store_result, &info_result);
+  info = guestlink_client_get_info_finish (fixture->client, wait_for_result (&info_result),
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (guestlink_agent_info_lookup_command (info, "guest-ping"));
+}
+
+static void
+test_async_error (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  guestlink_client_call_async (fixture->client, "guest-no-such-command", NULL, -1, NULL,
+                               store_result, &result);
+  node = guestlink_client_call_finish (fixture->client, wait_for_result (&result), &error);
+  g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_NOT_FOUND);
+  g_assert_null (node);
+}
+
+#define N_CONCURRENT 16
+
+typedef struct
+{
+  GuestlinkClient *client;
+  guint n_done;
+} Concurrent;
+
+static void
+concurrent_done (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Concurrent *concurrent = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = guestlink_client_call_finish (concurrent->client, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  concurrent->n_done++;
+}
+
+/* Calls started together are serialised; each gets its own reply. */
+static void
+test_concurrent_async (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  Concurrent concurrent = { fixture->client, 0 };
+
+  for (gint64 i = 0; i < N_CONCURRENT; i++)
+    {
+      g_autoptr(JsonObject) arguments = sync_arguments (1000 + i);
+
+      guestlink_client_call_async (fixture->client, "guest-sync", arguments, -1, NULL,
+                                   concurrent_done, &concurrent);
+    }
+
+  while (concurrent.n_done < N_CONCURRENT)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_reconnect (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (guestlink_client_ping (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The agent goes away under the client and comes back. */
+  test_agent_restart (fixture->agent);
+
+  g_assert_false (guestlink_client_ping (fixture->client, NULL, &error));
+  g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (error->message, test_agent_get_socket_path (fixture->agent)));
+  g_clear_error (&error);
+
+  g_assert_true (guestlink_client_ping (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+add_test (const char *path,
+          void (*func) (Fixture *, gconstpointer))
+{
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int skip;
+
+  g_test_init (&argc, &argv, NULL);
+
+  skip = test_agent_skip_unavailable ();
+  if (skip != 0)
+    return skip;
+
+  add_test ("/client/agent/connect", test_connect);
+  add_test ("/client/agent/ping", test_ping);
+  add_test ("/client/agent/info", test_info);
+  add_test ("/client/agent/call-arguments", test_call_arguments);
+  add_test ("/client/agent/call-read-only-query", test_call_read_only_query);
+  add_test ("/client/agent/sequence", test_sequence);
+  add_test ("/client/agent/generic-error", test_generic_error);
+  add_test ("/client/agent/command-not-found", test_command_not_found);
+  add_test ("/client/agent/command-disabled", test_command_disabled);
+  add_test ("/client/agent/async", test_async);
+  add_test ("/client/agent/async-error", test_async_error);
+  add_test ("/client/agent/concurrent-async", test_concurrent_async);
+  add_test ("/client/agent/reconnect", test_reconnect);
+
+  return g_test_run ();
+}
