@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The agent in a real VM: boots the guest build-guest made (with boot-vm,
+ * under QEMU TCG), with the agent on a real virtio-serial port, and checks
+ * it from the host through libguestlink, as libvirt would.
+ *
+ *   vm-test --boot-vm PATH --images DIR --agent guestlinkd|qemu-ga
+ *
+ * Each check is one function in the table at the bottom; later features
+ * add theirs there. qemu-ga runs only the measurements, for comparison.
+ * Output is TAP, so meson prints each check.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <guestlink-1/guestlink.h>
+
+#define BOOT_TIMEOUT_SECONDS 120
+#define IDLE_SECONDS 10
+#define RTT_ROUNDS 200
+
+/* Commands the guest's configuration blocks (guest-init reads it from
+ * the kernel command line). */
+#define BLOCKED_COMMAND "guest-sync"
+
+typedef struct {
+  const char *boot_vm;   /* the script that starts QEMU */
+  const char *images;
+  const char *agent;
+  char *dir;
+  char *socket_path;
+  char *console_path;
+  GSubprocess *qemu;
+  GuestlinkClient *client;
+} Vm;
+
+typedef gboolean (*VmCheckFunc) (Vm *vm, GError **error);
+
+typedef struct {
+  const char *name;
+  VmCheckFunc func;
+  gboolean for_reference_agent;  /* also run against qemu-ga */
+} VmCheck;
+
+static gboolean
+set_error (GError     **error,
+           const char  *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+set_error (GError     **error,
+           const char  *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  return FALSE;
+}
+
+/* The console, written by the guest's serial port. */
+
+static char *
+console_last_line_with (Vm         *vm,
+                        const char *prefix)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (vm->console_path, &contents, NULL, NULL))
+    return NULL;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (int i = (int) g_strv_length (lines) - 1; i >= 0; i--)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix))
+      return g_strdup (lines[i]);
+
+  return NULL;
+}
+
+static char *
+console_wait_for (Vm         *vm,
+                  const char *prefix,
+                  int         timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_seconds * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      char *line = console_last_line_with (vm, prefix);
+
+      if (line != NULL)
+        return line;
+      if (g_subprocess_get_identifier (vm->qemu) == NULL)  /* QEMU has exited */
+        return NULL;
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+
+  return NULL;
+}
+
+/* "guest: wakeups uptime=12.19 agent=5" */
+static gboolean
+parse_wakeups (const char *line,
+               double     *uptime,
+               guint64    *wakeups)
+{
+  return sscanf (line, "guest: wakeups uptime=%lf agent=%" G_GUINT64_FORMAT,
+                 uptime, wakeups) == 2;
+}
+
+/* Booting and stopping the VM. */
+
+static gboolean
+vm_boot (Vm      *vm,
+         GError **error)
+{
+  g_autofree char *ready = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+
+  vm->dir = g_dir_make_tmp ("guestlink-vm-XXXXXX", error);
+  if (vm->dir == NULL)
+    return FALSE;
+  vm->socket_path = g_build_filename (vm->dir, "qga.sock", NULL);
+  vm->console_path = g_build_filename (vm->dir, "console.log", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  vm->qemu = g_subprocess_launcher_spawn (launcher, error,
+                                          vm->boot_vm, vm->images, vm->agent,
+                                          vm->socket_path, vm->console_path,
+                                          "guestlink.block=" BLOCKED_COMMAND, NULL);
+  if (vm->qemu == NULL)
+    return FALSE;
+
+  ready = console_wait_for (vm, "guest: ready", BOOT_TIMEOUT_SECONDS);
+  if (ready == NULL)
+    return set_error (error, "the guest did not start its agent within %d s (console: %s)",
+                      BOOT_TIMEOUT_SECONDS, vm->console_path);
+  printf ("# %s\n", ready);
+
+  vm->client = guestlink_client_new_for_socket_path (vm->socket_path);
+  return TRUE;
+}
+
+static void
+vm_stop (Vm *vm)
+{
+  g_clear_object (&vm->client);
+  if (vm->qemu != NULL)
+    {
+      g_subprocess_send_signal (vm->qemu, SIGTERM);
+      g_subprocess_wait (vm->qemu, NULL, NULL);
+      g_clear_object (&vm->qemu);
+    }
+  if (vm->dir != NULL)
+    {
+      g_unlink (vm->console_path);
+      g_unlink (vm->socket_path);
+      g_rmdir (vm->dir);
+    }
+  g_clear_pointer (&vm->dir, g_free);
+  g_clear_pointer (&vm->socket_path, g_free);
+  g_clear_pointer (&vm->console_path, g_free);
+}
+
+/* Raw access, for what libguestlink would never send. */
+
+static int
+raw_connect (Vm      *vm,
+             GError **error)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_strlcpy (address.sun_path, vm->socket_path, sizeof address.sun_path);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
+    {
+      set_error (error, "connect %s: %s", vm->socket_path, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+/* Reads until @n_lines newlines arrived or @timeout_ms passed. */
+static char *
+raw_read_lines (int  fd,
+                int  n_lines,
+                int  timeout_ms)
+{
+  GString *text = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  int seen = 0;
+
+  while (seen < n_lines && g_get_monotonic_time () < deadline)
+    {
+      GPollFD pfd = { .fd = fd, .events = G_IO_IN };
+      char buffer[4096];
+      gssize n;
+
+      if (g_poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = read (fd, buffer, sizeof buffer);
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+      seen = 0;
+      for (gsize i = 0; i < text->len; i++)
+        seen += text->str[i] == '\n';
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* The checks. */
+
+static gboolean
+check_sync_and_ping (Vm      *vm,
+                     GError **error)
+{
+  /* connect() does the 0xFF + guest-sync-delimited handshake. */
+  return guestlink_client_connect (vm->client, NULL, error) &&
+         guestlink_client_ping (vm->client, NULL, error);
+}
+
+static gboolean
+check_info (Vm      *vm,
+            GError **error)
+{
+  g_autoptr(GuestlinkAgentInfo) info = guestlink_client_get_info (vm->client, NULL, error);
+  const char *expected[] = { "guest-sync-delimited", "guest-ping", "guest-info" };
+
+  if (info == NULL)
+    return FALSE;
+
+  printf ("# version %s, %u commands\n", guestlink_agent_info_get_version (info),
+          guestlink_agent_info_get_commands (info)->len);
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      GuestlinkAgentCommand *command = guestlink_agent_info_lookup_command (info, expected[i]);
+
+      if (command == NULL || !guestlink_agent_command_get_enabled (command))
+        return set_error (error, "%s is missing or disabled", expected[i]);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_reconnects (Vm      *vm,
+                  GError **error)
+{
+  for (int round = 0; round < 5; round++)
+    {
+      gint64 start;
+
+      guestlink_client_close (vm->client);
+      start = g_get_monotonic_time ();
+      if (!guestlink_client_ping (vm->client, NULL, error))
+        {
+          g_prefix_error (error, "after reconnect %d: ", round + 1);
+          return FALSE;
+        }
+      printf ("# reconnect %d: answered in %.1f ms\n", round + 1,
+              (g_get_monotonic_time () - start) / 1000.0);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_malformed_then_good (Vm      *vm,
+                           GError **error)
+{
+  const char request[] =
+    "{\"execute\": \"guest-ping\",}"
+    "{\"execute\": \"guest-ping\", \"id\": \"after\"}";
+  g_autofree char *reply = NULL;
+  int fd;
+
+  /* QEMU's chardev takes one client: give the socket to a raw one. */
+  guestlink_client_close (vm->client);
+  fd = raw_connect (vm, error);
+  if (fd < 0)
+    return FALSE;
+
+  if (write (fd, request, strlen (request)) != (gssize) strlen (request))
+    {
+      close (fd);
+      return set_error (error, "write: %s", g_strerror (errno));
+    }
+  reply = raw_read_lines (fd, 2, 10000);
+  close (fd);
+
+  if (!g_str_equal (reply,
+                    "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, expecting value\"}}\n"
+                    "{\"return\": {}, \"id\": \"after\"}\n"))
+    return set_error (error, "unexpected replies: %s", reply);
+
+  return TRUE;
+}
+
+static gboolean
+check_blocked_by_configuration (Vm      *vm,
+                                GError **error)
+{
+  g_autoptr(JsonObject) arguments = json_object_new ();
+  g_autoptr(GError) call_error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+
+  json_object_set_int_member (arguments, "id", 1);
+  result = guestlink_client_call (vm->client, BLOCKED_COMMAND, arguments, -1, NULL, &call_error);
+  if (result != NULL)
+    return set_error (error, "%s ran although the guest blocks it", BLOCKED_COMMAND);
+  if (!g_error_matches (call_error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_DISABLED))
+    return set_error (error, "expected a disabled-command error, got: %s", call_error->message);
+
+  printf ("# %s\n", call_error->message);
+  return TRUE;
+}
+
+static gboolean
+measure_idle_wakeups (Vm      *vm,
+                      GError **error)
+{
+  g_autofree char *first = NULL;
+  double start_uptime, uptime = 0;
+  guint64 start_wakeups, wakeups = 0;
+  gint64 deadline;
+
+  /* Host side closed: the state a VM is in whenever no management stack
+   * is talking to it. */
+  guestlink_client_close (vm->client);
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  first = console_last_line_with (vm, "guest: wakeups");
+  if (first == NULL || !parse_wakeups (first, &start_uptime, &start_wakeups))
+    return set_error (error, "no wakeup report on the console");
+
+  deadline = g_get_monotonic_time () + 4 * IDLE_SECONDS * G_USEC_PER_SEC;
+  while (uptime < start_uptime + IDLE_SECONDS && g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *line = NULL;
+
+      g_usleep (G_USEC_PER_SEC / 2);
+      line = console_last_line_with (vm, "guest: wakeups");
+      if (line == NULL || !parse_wakeups (line, &uptime, &wakeups))
+        return set_error (error, "cannot read the wakeup report");
+    }
+  if (uptime < start_uptime + IDLE_SECONDS)
+    return set_error (error, "the guest stopped reporting");
+
+  printf ("# %s: %" G_GUINT64_FORMAT " wakeups in %.1f s with the host side closed\n",
+          vm->agent, wakeups - start_wakeups, uptime - start_uptime);
+
+  if (g_str_equal (vm->agent, "guestlinkd") && wakeups != start_wakeups)
+    return set_error (error, "guestlinkd woke up %" G_GUINT64_FORMAT " times while idle",
+                      wakeups - start_wakeups);
+  return TRUE;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static gboolean
+measure_ping_round_trip (Vm      *vm,
+                         GError **error)
+{
+  g_autoptr(GArray) times = g_array_sized_new (FALSE, FALSE, sizeof (double), RTT_ROUNDS);
+
+  if (!guestlink_client_ping (vm->client, NULL, error))  /* connects, warms up */
+    return FALSE;
+
+  for (int i = 0; i < RTT_ROUNDS; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      double elapsed;
+
+      if (!guestlink_client_ping (vm->client, NULL, error))
+        return FALSE;
+      elapsed = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (times, elapsed);
+    }
+
+  g_array_sort (times, compare_doubles);
+  printf ("# %s: guest-ping round trip through virtio-serial (TCG): "
+          "p50 %.3f ms, p99 %.3f ms over %d pings\n", vm->agent,
+          g_array_index (times, double, RTT_ROUNDS / 2),
+          g_array_index (times, double, RTT_ROUNDS * 99 / 100), RTT_ROUNDS);
+  return TRUE;
+}
+
+static const VmCheck checks[] = {
+  { "delimited sync and ping", check_sync_and_ping, TRUE },
+  { "guest-info lists the protocol commands", check_info, FALSE },
+  { "the host closes and reopens the socket five times", check_reconnects, TRUE },
+  { "a malformed request, then a good one", check_malformed_then_good, FALSE },
+  { "a command the guest's configuration blocks", check_blocked_by_configuration, FALSE },
+  { "idle wakeups with the host side closed", measure_idle_wakeups, TRUE },
+  { "ping round trip", measure_ping_round_trip, TRUE },
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("- the agent in a VM");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *boot_vm = NULL;
+  g_autofree char *images = NULL;
+  g_autofree char *agent = NULL;
+  Vm vm = { 0 };
+  const GOptionEntry entries[] = {
+    { "boot-vm", 0, 0, G_OPTION_ARG_FILENAME, &boot_vm, "The boot-vm script", "PATH" },
+    { "images", 0, 0, G_OPTION_ARG_FILENAME, &images, "What build-guest made", "DIR" },
+    { "agent", 0, 0, G_OPTION_ARG_STRING, &agent, "guestlinkd or qemu-ga", "NAME" },
+    { NULL }
+  };
+  gboolean reference;
+  guint number = 0, failed = 0;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) ||
+      boot_vm == NULL || images == NULL || agent == NULL)
+    {
+      g_printerr ("vm-test: %s\n", error != NULL ? error->message
+                                                 : "--boot-vm, --images and --agent are required");
+      return 2;
+    }
+  vm.boot_vm = boot_vm;
+  vm.images = images;
+  vm.agent = agent;
+  reference = g_str_equal (agent, "qemu-ga");
+
+  if (!vm_boot (&vm, &error))
+    {
+      printf ("not ok 1 - %s: boot the VM: %s\n1..1\n", agent, error->message);
+      vm_stop (&vm);
+      return 1;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      g_autoptr(GError) check_error = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      if (reference && !checks[i].for_reference_agent)
+        continue;
+
+      number++;
+      if (checks[i].func (&vm, &check_error))
+        printf ("ok %u - %s: %s (%.1f s)\n", number, agent, checks[i].name,
+                (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+      else
+        {
+          failed++;
+          printf ("not ok %u - %s: %s: %s\n", number, agent, checks[i].name, check_error->message);
+        }
+      fflush (stdout);
+    }
+
+  printf ("1..%u\n", number);
+  vm_stop (&vm);
+  return failed == 0 ? 0 : 1;
+}
