@@ -9,7 +9,17 @@ struct _Agent {
   Channel *channel;
   Framer *framer;
   Dispatcher *dispatcher;
+  gboolean peer_input_ended;
 };
+
+/* A client that finished sending is ended once it has every reply it is
+ * owed, including those of commands still running. */
+static void
+end_peer_if_answered (Agent *self)
+{
+  if (self->peer_input_ended && dispatcher_get_n_pending (self->dispatcher) == 0)
+    channel_end_peer_when_flushed (self->channel);
+}
 
 static void
 on_message (const char *text,
@@ -38,6 +48,7 @@ on_reply (const guint8 *data,
   Agent *self = user_data;
 
   channel_write (self->channel, data, length);
+  end_peer_if_answered (self);
 }
 
 static void
@@ -45,8 +56,18 @@ on_peer_changed (gpointer user_data)
 {
   Agent *self = user_data;
 
+  self->peer_input_ended = FALSE;
   framer_reset (self->framer);
   dispatcher_reset (self->dispatcher);
+}
+
+static void
+on_input_ended (gpointer user_data)
+{
+  Agent *self = user_data;
+
+  self->peer_input_ended = TRUE;
+  end_peer_if_answered (self);
 }
 
 static void
@@ -62,6 +83,7 @@ on_data_received (const guint8 *data,
 static const ChannelCallbacks channel_callbacks = {
   .peer_connected = on_peer_changed,
   .data_received = on_data_received,
+  .input_ended = on_input_ended,
   .peer_disconnected = on_peer_changed,
 };
 

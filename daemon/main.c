@@ -68,6 +68,11 @@ serve (Settings        *settings,
     .activated_fd = -1,
   };
 
+  /* Before anything listens or says it is ready: a SIGTERM from then on
+   * must stop us cleanly. */
+  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+
   channel_config.activated_fd = systemd_take_activated_socket (&error);
   if (error != NULL)
     goto fail;
@@ -94,8 +99,6 @@ serve (Settings        *settings,
   systemd_notify_ready (status);
   watchdog_id = systemd_watchdog_start ();
 
-  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
-  g_unix_signal_add (SIGINT, on_quit_signal, loop);
   g_main_loop_run (loop);
 
   systemd_notify_stopping ();

@@ -39,6 +39,8 @@ struct _Channel {
   GByteArray *output;
   gboolean receiving;        /* inside data_received: batch the writes */
   gboolean reading_paused;   /* the peer is not reading our replies */
+  gboolean input_ended;      /* a socket client half-closed */
+  gboolean ending;           /* close it when the output is written */
 
   /* Listen methods. */
   int listen_fd;

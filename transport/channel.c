@@ -137,9 +137,10 @@ update_stream_condition (Channel *self)
   GIOCondition condition = G_IO_HUP | G_IO_ERR;
 
   self->reading_paused = self->output->len > CHANNEL_MAX_QUEUED;
-  if (!self->reading_paused)
+  if (!self->reading_paused && !self->input_ended)
     condition |= G_IO_IN;
-  if (self->output->len > 0)
+  /* Ending: wake up once writable, which an empty queue is at once. */
+  if (self->output->len > 0 || self->ending)
     condition |= G_IO_OUT;
 
   fd_watch_set_condition (&self->stream_watch, condition);
@@ -211,14 +212,28 @@ read_stream (Channel *self)
   if (n < 0 && errno == EAGAIN)
     return TRUE;
 
+  if (n == 0 && channel_method_is_socket (self->method))
+    {
+      /* A half-close (shutdown(SHUT_WR), socat, nc -N): the client still
+       * reads. Stop reading; the owner ends it once it has its replies. */
+      g_debug ("Client on %s finished sending", self->path);
+      self->input_ended = TRUE;
+      update_stream_condition (self);
+      if (self->callbacks.input_ended != NULL)
+        self->callbacks.input_ended (self->user_data);
+      else
+        channel_end_peer_when_flushed (self);
+      return self->stream_fd >= 0;
+    }
+
   if (n <= 0)
     {
       int saved_errno = errno;
 
       if (n < 0)
         g_debug ("Reading from %s failed: %s", self->path, g_strerror (saved_errno));
-      /* EOF is the host closing its end; an error on a port means the
-       * device itself went away (unplugged). */
+      /* On a port, EOF is the host closing its end, and an error means
+       * the device itself went away (unplugged). */
       peer_gone (self, n < 0 && !channel_method_is_socket (self->method));
       return FALSE;
     }
@@ -244,6 +259,12 @@ on_stream_ready (Channel      *self,
   if (condition & G_IO_OUT)
     flush_output (self);
 
+  if (self->ending && self->output->len == 0)
+    {
+      peer_gone (self, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+
   if (condition & G_IO_IN)
     return read_stream (self) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 
@@ -263,6 +284,8 @@ channel_attach_stream (Channel *self,
   g_assert (self->stream_fd < 0);
 
   self->stream_fd = fd;
+  self->input_ended = FALSE;
+  self->ending = FALSE;
   g_byte_array_set_size (self->output, 0);
   fd_watch_start (&self->stream_watch, self, fd,
                   G_IO_IN | G_IO_HUP | G_IO_ERR, on_stream_ready);
@@ -292,6 +315,18 @@ channel_write (Channel      *self,
   g_byte_array_append (self->output, data, (guint) length);
   if (!self->receiving)
     flush_output (self);
+}
+
+void
+channel_end_peer_when_flushed (Channel *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->stream_fd < 0 || !channel_method_is_socket (self->method))
+    return;
+
+  self->ending = TRUE;
+  update_stream_condition (self);
 }
 
 gboolean

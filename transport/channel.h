@@ -46,6 +46,10 @@ typedef struct {
   void (*data_received) (const guint8 *data,
                          gsize         length,
                          gpointer      user_data);
+  /* A socket client shut down its sending side and still waits for its
+   * replies: end it with channel_end_peer_when_flushed() once they are
+   * all written. */
+  void (*input_ended) (gpointer user_data);
   void (*peer_disconnected) (gpointer user_data);
 } ChannelCallbacks;
 
@@ -64,6 +68,10 @@ void channel_write (Channel      *self,
                     gsize         length);
 
 gboolean channel_has_peer (Channel *self);
+
+/* Closes the connection to the current socket client once its queued
+ * output is written, from the main loop (never from inside this call). */
+void channel_end_peer_when_flushed (Channel *self);
 
 /* The resolved device or socket path, for logs. */
 const char *channel_get_description (Channel *self);
