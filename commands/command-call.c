@@ -7,7 +7,7 @@
 struct _CommandCall {
   gatomicrefcount ref_count;
   const CommandSpec *spec;
-  JsonObject *arguments;
+  JsonObject *arguments;        /* NULL until asked for, when there were none */
   CommandRegistry *registry;
   GCancellable *cancellable;
   CommandCallDoneFunc done_func;
@@ -28,13 +28,13 @@ command_call_new (const CommandSpec   *spec,
   CommandCall *call;
 
   g_return_val_if_fail (spec != NULL, NULL);
-  g_return_val_if_fail (arguments != NULL, NULL);
   g_return_val_if_fail (done_func != NULL, NULL);
 
   call = g_new0 (CommandCall, 1);
   g_atomic_ref_count_init (&call->ref_count);
   call->spec = spec;
-  call->arguments = json_object_ref (arguments);
+  /* Most requests have no arguments; an empty object costs a hash table. */
+  call->arguments = arguments != NULL ? json_object_ref (arguments) : NULL;
   call->registry = registry;
   call->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
   call->done_func = done_func;
@@ -74,7 +74,7 @@ command_call_unref (CommandCall *call)
 
   if (call->done_data_free != NULL)
     call->done_data_free (call->done_data);
-  json_object_unref (call->arguments);
+  g_clear_pointer (&call->arguments, json_object_unref);
   g_object_unref (call->cancellable);
   g_free (call);
 }
@@ -90,6 +90,9 @@ JsonObject *
 command_call_get_arguments (CommandCall *call)
 {
   g_return_val_if_fail (call != NULL, NULL);
+
+  if (call->arguments == NULL)
+    call->arguments = json_object_new ();
   return call->arguments;
 }
 
@@ -98,7 +101,7 @@ command_call_has_argument (CommandCall *call,
                            const char  *name)
 {
   g_return_val_if_fail (call != NULL, FALSE);
-  return json_object_has_member (call->arguments, name);
+  return call->arguments != NULL && json_object_has_member (call->arguments, name);
 }
 
 const char *
@@ -107,7 +110,7 @@ command_call_get_string (CommandCall *call,
 {
   g_return_val_if_fail (call != NULL, NULL);
 
-  if (!json_object_has_member (call->arguments, name))
+  if (!command_call_has_argument (call, name))
     return NULL;
   return json_object_get_string_member (call->arguments, name);
 }
@@ -117,7 +120,7 @@ command_call_get_integer (CommandCall *call,
                           const char  *name)
 {
   g_return_val_if_fail (call != NULL, 0);
-  g_return_val_if_fail (json_object_has_member (call->arguments, name), 0);
+  g_return_val_if_fail (command_call_has_argument (call, name), 0);
 
   return json_object_get_int_member (call->arguments, name);
 }
@@ -129,7 +132,7 @@ command_call_get_boolean (CommandCall *call,
 {
   g_return_val_if_fail (call != NULL, default_value);
 
-  if (!json_object_has_member (call->arguments, name))
+  if (!command_call_has_argument (call, name))
     return default_value;
   return json_object_get_boolean_member (call->arguments, name);
 }

@@ -54,7 +54,8 @@ typedef struct {
   CommandFlags flags;
 } CommandSpec;
 
-/* For handlers. */
+/* For handlers, on the main thread: a handler that hands work to another
+ * thread copies the arguments it needs first. */
 const CommandSpec *command_call_get_spec (CommandCall *call);
 JsonObject *command_call_get_arguments (CommandCall *call);
 gboolean command_call_has_argument (CommandCall *call,
@@ -87,6 +88,7 @@ typedef void (*CommandCallDoneFunc) (CommandCall  *call,
                                      const GError *error,
                                      gpointer      user_data);
 
+/* @arguments may be NULL: the request had none. */
 CommandCall *command_call_new (const CommandSpec   *spec,
                                JsonObject          *arguments,
                                CommandRegistry     *registry,

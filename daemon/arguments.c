@@ -68,7 +68,7 @@ check_param (const CommandParam  *param,
              JsonObject          *arguments,
              GError             **error)
 {
-  JsonNode *node = json_object_get_member (arguments, param->name);
+  JsonNode *node = arguments != NULL ? json_object_get_member (arguments, param->name) : NULL;
 
   if (node == NULL)
     {
@@ -118,11 +118,13 @@ arguments_check (const CommandSpec  *spec,
   const char *name;
 
   g_return_val_if_fail (spec != NULL, FALSE);
-  g_return_val_if_fail (arguments != NULL, FALSE);
 
   for (const CommandParam *param = spec->params; param != NULL && param->name != NULL; param++)
     if (!check_param (param, arguments, error))
       return FALSE;
+
+  if (arguments == NULL)
+    return TRUE;
 
   json_object_iter_init_ordered (&iter, arguments);
   while (json_object_iter_next_ordered (&iter, &name, NULL))

@@ -10,6 +10,7 @@
 
 G_BEGIN_DECLS
 
+/* @arguments may be NULL: the request had none. */
 gboolean arguments_check (const CommandSpec  *spec,
                           JsonObject         *arguments,
                           GError            **error);

@@ -110,7 +110,7 @@ message_parse_request (const char  *text,
 
   request = g_new0 (Request, 1);
   request->command = g_strdup (command);
-  request->arguments = arguments != NULL ? json_object_ref (arguments) : json_object_new ();
+  request->arguments = arguments != NULL ? json_object_ref (arguments) : NULL;
   request->id = *out_id != NULL ? json_node_ref (*out_id) : NULL;
 
   *out_request = g_steal_pointer (&request);

@@ -27,7 +27,7 @@ const char *protocol_error_class_name (const GError *error);
 
 typedef struct {
   char *command;
-  JsonObject *arguments;   /* an empty object when the request had none */
+  JsonObject *arguments;   /* NULL when the request had none */
   JsonNode *id;            /* NULL when the request had none */
 } Request;
 

@@ -176,6 +176,7 @@ static const CommandSpec test_commands[] = {
   { "test-async", handle_async, NULL, COMMAND_FLAG_NONE },
   { "test-timeout", handle_timeout, NULL, COMMAND_FLAG_NONE },
   { "test-params", handle_echo, params_params, COMMAND_FLAG_NONE },
+  { "test-echo", handle_echo, NULL, COMMAND_FLAG_NONE },
   { "test-accessors", handle_accessors, accessors_params, COMMAND_FLAG_NONE },
   { "test-no-success", handle_no_success, no_success_params, COMMAND_FLAG_NO_SUCCESS_RESPONSE },
   { "test-delimited", handle_name, NULL, COMMAND_FLAG_DELIMITED_REPLY },
@@ -404,6 +405,18 @@ test_accessors (Fixture       *fixture,
 
   send (fixture, "{\"execute\":\"test-accessors\",\"arguments\":{\"b\":false,\"i\":9223372036854775807,\"s\":\"\"}}");
   assert_output (fixture, "{\"return\": \"s= i=9223372036854775807 b=0 has-b=1 absent=null\"}\n");
+}
+
+/* A request without "arguments" still hands the handler an object. */
+static void
+test_no_arguments (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  send (fixture, "{\"execute\":\"test-echo\"}");
+  assert_output (fixture, "{\"return\": {}}\n");
+
+  send (fixture, "{\"execute\":\"test-echo\",\"arguments\":{}}");
+  assert_output (fixture, "{\"return\": {}}\n");
 }
 
 /* ---- lookup and protocol errors ---------------------------------------- */
@@ -653,6 +666,7 @@ test_guest_info (Fixture       *fixture,
     { "test-async", TRUE, TRUE },
     { "test-timeout", TRUE, TRUE },
     { "test-params", TRUE, TRUE },
+    { "test-echo", TRUE, TRUE },
     { "test-accessors", TRUE, TRUE },
     { "test-no-success", TRUE, FALSE },
     { "test-delimited", TRUE, TRUE },
@@ -671,6 +685,7 @@ test_guest_info (Fixture       *fixture,
     { "test-async", TRUE, TRUE },
     { "test-timeout", TRUE, TRUE },
     { "test-params", TRUE, TRUE },
+    { "test-echo", TRUE, TRUE },
     { "test-accessors", TRUE, TRUE },
     { "test-no-success", FALSE, FALSE },
     { "test-delimited", TRUE, TRUE },
@@ -689,6 +704,7 @@ test_guest_info (Fixture       *fixture,
     { "test-async", FALSE, TRUE },
     { "test-timeout", FALSE, TRUE },
     { "test-params", FALSE, TRUE },
+    { "test-echo", FALSE, TRUE },
     { "test-accessors", FALSE, TRUE },
     { "test-no-success", FALSE, FALSE },
     { "test-delimited", FALSE, TRUE },
@@ -1008,6 +1024,7 @@ main (int    argc,
       g_test_add (path, Fixture, &arguments_cases[i], fixture_setup, test_arguments, fixture_teardown);
     }
   ADD ("/dispatcher/arguments/accessors", test_accessors);
+  ADD ("/dispatcher/arguments/none", test_no_arguments);
   ADD ("/dispatcher/command-not-found", test_command_not_found);
   ADD ("/dispatcher/protocol-errors", test_protocol_errors);
   ADD ("/dispatcher/handler-error", test_handler_error);
