@@ -22,7 +22,8 @@ typedef enum {
   LEX_STRING_UTF8,      /* inside a multi-byte UTF-8 sequence */
   LEX_NUMBER,
   LEX_KEYWORD,          /* true, false, null, or a bad word */
-  LEX_SKIP_MESSAGE,     /* after an error: to the end of the broken message */
+  LEX_SKIP_MESSAGE,     /* after an error: to the end of the broken message
+                           or of the line */
   LEX_SKIP_GARBAGE,     /* after garbage between messages: to the next '{' */
 } LexState;
 
@@ -59,6 +60,7 @@ struct _Framer {
 
   guint depth;
   char containers[FRAMER_MAX_DEPTH];  /* '{' or '[' for each open level */
+  gboolean at_line_start;             /* only whitespace since a newline */
 
   gboolean string_is_key;
   char string_quote;                  /* '"', or '\'' as qemu also accepts */
@@ -319,18 +321,37 @@ begin_scalar (Framer *self,
   return FALSE;
 }
 
+/*
+ * After a syntax error a '{' that opens a line is taken as the next
+ * request rather than more of the broken one: clients write one request
+ * per line, and a message left open must not swallow the one after it.
+ */
+static gboolean
+restart_at_new_request (Framer   *self,
+                        guint8    byte,
+                        gboolean  at_line_start)
+{
+  if (byte == '{' && at_line_start)
+    self->lex = LEX_IDLE;
+  return FALSE;
+}
+
 static gboolean
 lex_idle (Framer *self,
           guint8  byte)
 {
   char top = self->depth > 0 ? self->containers[self->depth - 1] : 0;
+  gboolean at_line_start = self->at_line_start;
 
   if (byte == ' ' || byte == '\t' || byte == '\n' || byte == '\r')
     {
       if (self->depth > 0)
         g_string_append_c (self->text, byte);
+      if (byte == '\n')
+        self->at_line_start = TRUE;
       return TRUE;
     }
+  self->at_line_start = FALSE;
 
   switch (self->expect)
     {
@@ -356,7 +377,7 @@ lex_idle (Framer *self,
         fail_syntax (self, "expecting value");
       else
         fail_syntax (self, "key is not a string in object");
-      return FALSE;
+      return restart_at_new_request (self, byte, at_line_start);
 
     case EXPECT_COLON:
       if (byte == ':')
@@ -366,7 +387,7 @@ lex_idle (Framer *self,
           return TRUE;
         }
       fail_syntax (self, "missing ':' in object pair");
-      return FALSE;
+      return restart_at_new_request (self, byte, at_line_start);
 
     case EXPECT_COMMA_OR_CLOSE:
       if (byte == ',')
@@ -378,7 +399,7 @@ lex_idle (Framer *self,
       if ((byte == '}' && top == '{') || (byte == ']' && top == '['))
         return close_container (self, byte);
       fail_syntax (self, "expecting ',' or '%c'", top == '{' ? '}' : ']');
-      return FALSE;
+      return restart_at_new_request (self, byte, at_line_start);
 
     default:
       g_assert_not_reached ();
@@ -662,10 +683,25 @@ lex_keyword (Framer *self,
   return FALSE;
 }
 
+/*
+ * The rest of a broken message is skipped to where its brackets balance,
+ * strings tracked so that brackets inside them do not count, or to the end
+ * of the line: a raw newline cannot occur in a JSON string, and clients
+ * end each request with one (libvirt does). Without that bound, input
+ * whose brackets never balance would swallow every later request.
+ */
 static gboolean
 lex_skip_message (Framer *self,
                   guint8  byte)
 {
+  if (byte == '\n')
+    {
+      self->skip_in_string = FALSE;
+      self->skip_escape = FALSE;
+      self->lex = LEX_SKIP_GARBAGE;
+      return TRUE;
+    }
+
   if (self->skip_in_string)
     {
       if (self->skip_escape)
@@ -694,6 +730,12 @@ lex_skip_message (Framer *self,
   return TRUE;
 }
 
+/*
+ * Garbage is skipped to the next '{' without tracking strings: after a
+ * 0xFF inside a string the quotes that follow are out of step, and
+ * trusting them would drop real requests. A '{' inside quoted garbage at
+ * worst starts a false message, which costs one more error.
+ */
 static gboolean
 lex_skip_garbage (Framer *self,
                   guint8  byte)

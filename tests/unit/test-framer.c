@@ -347,6 +347,46 @@ test_resync_inserted_everywhere (void)
     }
 }
 
+/*
+ * Broken input never swallows the request on the next line: a skip ends at
+ * a newline, and a '{' opening a line where the broken message cannot go
+ * on is the next request. (qemu-ga loses the request in all of these.)
+ */
+static void
+test_resync_at_next_line (void)
+{
+  static const struct {
+    const char *prefix;
+    const char *error;
+  } cases[] = {
+    /* brackets that never balance */
+    { "[- \n", "err SYNTAX JSON parse error, invalid number" },
+    /* a message left open */
+    { "{\n", "err SYNTAX JSON parse error, key is not a string in object" },
+    { "[1 \n", "err SYNTAX JSON parse error, expecting ',' or ']'" },
+    { "{\"a\":1\n", "err SYNTAX JSON parse error, expecting ',' or '}'" },
+    /* an open string */
+    { "{\"a\n", "err SYNTAX JSON parse error, control character 0x0a in string" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *stream = g_strconcat (cases[i].prefix, PING "\n" PING "\n", NULL);
+      const char * const expected[] = { cases[i].error, PING_EVENT, PING_EVENT, NULL };
+      g_autoptr(GPtrArray) events = run_whole (4096, stream, strlen (stream));
+
+      assert_events (events, expected);
+      g_clear_pointer (&events, g_ptr_array_unref);
+      events = run_bytewise (4096, stream, strlen (stream));
+      assert_events (events, expected);
+      if (g_test_failed ())
+        {
+          g_test_message ("prefix %s", cases[i].prefix);
+          return;
+        }
+    }
+}
+
 /* Between complete requests a 0xFF is just a report; nothing is lost. */
 static void
 test_resync_between_requests (void)
@@ -924,6 +964,7 @@ main (int    argc,
   g_test_add_func ("/framer/resync/truncated-everywhere", test_resync_truncated_everywhere);
   g_test_add_func ("/framer/resync/inserted-everywhere", test_resync_inserted_everywhere);
   g_test_add_func ("/framer/resync/between-requests", test_resync_between_requests);
+  g_test_add_func ("/framer/resync/at-next-line", test_resync_at_next_line);
   g_test_add_func ("/framer/depth/limit-accepted", test_depth_limit_accepted);
   g_test_add_func ("/framer/depth/limit-exceeded", test_depth_limit_exceeded);
   g_test_add_func ("/framer/depth/huge", test_depth_huge);
