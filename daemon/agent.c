@@ -10,6 +10,8 @@ struct _Agent {
   Framer *framer;
   Dispatcher *dispatcher;
   gboolean peer_input_ended;
+  AgentFailedFunc failed_func;
+  gpointer failed_data;
 };
 
 /* A client that finished sending is ended once it has every reply it is
@@ -80,23 +82,39 @@ on_data_received (const guint8 *data,
   framer_feed (self->framer, data, length);
 }
 
+static void
+on_channel_failed (const GError *error,
+                   gpointer      user_data)
+{
+  Agent *self = user_data;
+
+  self->failed_func (error, self->failed_data);
+}
+
 static const ChannelCallbacks channel_callbacks = {
   .peer_connected = on_peer_changed,
   .data_received = on_data_received,
   .input_ended = on_input_ended,
   .peer_disconnected = on_peer_changed,
+  .failed = on_channel_failed,
 };
 
 Agent *
 agent_new (const ChannelConfig  *channel_config,
            gsize                 max_message_size,
            CommandRegistry      *registry,
+           AgentFailedFunc       failed_func,
+           gpointer              failed_data,
            GError              **error)
 {
   g_autoptr(Agent) self = g_new0 (Agent, 1);
 
   g_return_val_if_fail (channel_config != NULL, NULL);
   g_return_val_if_fail (registry != NULL, NULL);
+  g_return_val_if_fail (failed_func != NULL, NULL);
+
+  self->failed_func = failed_func;
+  self->failed_data = failed_data;
 
   self->framer = framer_new (max_message_size, on_message, on_framing_error, self);
   self->dispatcher = dispatcher_new (registry, on_reply, self);

@@ -18,9 +18,15 @@ G_BEGIN_DECLS
 
 typedef struct _Agent Agent;
 
+/* The agent cannot serve any more; its process should exit non-zero. */
+typedef void (*AgentFailedFunc) (const GError *error,
+                                 gpointer      user_data);
+
 Agent *agent_new (const ChannelConfig  *channel_config,
                   gsize                 max_message_size,
                   CommandRegistry      *registry,
+                  AgentFailedFunc       failed_func,
+                  gpointer              failed_data,
                   GError              **error);
 void agent_free (Agent *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Agent, agent_free)

@@ -21,14 +21,33 @@
 #include "settings.h"
 #include "systemd.h"
 
+typedef struct {
+  GMainLoop *loop;
+  int exit_status;
+} Server;
+
 static gboolean
 on_quit_signal (gpointer user_data)
 {
-  GMainLoop *loop = user_data;
+  Server *server = user_data;
 
   g_message ("Received a signal to stop");
-  g_main_loop_quit (loop);
+  g_main_loop_quit (server->loop);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+on_agent_failed (const GError *error,
+                 gpointer      user_data)
+{
+  Server *server = user_data;
+
+  /* Exiting lets systemd (Restart=always) start a fresh agent, rather
+   * than leaving one that can no longer hear the host. */
+  g_printerr ("guestlinkd: %s\n", error->message);
+  g_message ("Stopping: %s", error->message);
+  server->exit_status = EXIT_FAILURE;
+  g_main_loop_quit (server->loop);
 }
 
 static void
@@ -60,6 +79,7 @@ serve (Settings        *settings,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(Agent) agent = NULL;
   g_autofree char *status = NULL;
+  Server server = { loop, EXIT_SUCCESS };
   int pidfile_fd = -1;
   guint watchdog_id;
   ChannelConfig channel_config = {
@@ -69,19 +89,21 @@ serve (Settings        *settings,
     .activated_fd = -1,
   };
 
+  /* Before any signal source: GLib delivers them through a thread, and a
+   * fork keeps only the thread that forked. */
+  if (settings->daemonize && !process_daemonize (&error))
+    goto fail;
+
   /* Before anything listens or says it is ready: a SIGTERM from then on
    * must stop us cleanly. */
-  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
-  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_unix_signal_add (SIGTERM, on_quit_signal, &server);
+  g_unix_signal_add (SIGINT, on_quit_signal, &server);
 
   channel_config.activated_fd = systemd_take_activated_socket (&error);
   if (error != NULL)
     goto fail;
 
   if (!process_ensure_statedir (settings->statedir, &error))
-    goto fail;
-
-  if (settings->daemonize && !process_daemonize (&error))
     goto fail;
 
   if (settings->pidfile != NULL)
@@ -91,7 +113,8 @@ serve (Settings        *settings,
         goto fail;
     }
 
-  agent = agent_new (&channel_config, settings->max_message_size, registry, &error);
+  agent = agent_new (&channel_config, settings->max_message_size, registry,
+                     on_agent_failed, &server, &error);
   if (agent == NULL)
     goto fail;
 
@@ -107,10 +130,13 @@ serve (Settings        *settings,
     g_source_remove (watchdog_id);
   g_clear_pointer (&agent, agent_free);
   process_remove_pidfile (settings->pidfile, pidfile_fd);
-  return EXIT_SUCCESS;
+  return server.exit_status;
 
 fail:
+  /* After -d, stderr is /dev/null: the log (file or journal) still has it. */
   g_printerr ("guestlinkd: %s\n", error->message);
+  if (settings->daemonize)
+    g_message ("Cannot start: %s", error->message);
   process_remove_pidfile (settings->pidfile, pidfile_fd);
   return EXIT_FAILURE;
 }

@@ -9,8 +9,10 @@
  * console driver signals when the host connects, so an idle agent never
  * wakes. SIGIO is read through a signalfd, never through a handler.
  *
- * A port that disappears (hot-unplug) is closed, and inotify on /dev (or
- * the configured path's directory) tells us when it is back.
+ * A port that is unplugged is closed. We learn that it is back from kernel
+ * uevents when we find it by name (its name arrives after its /dev node,
+ * so watching /dev alone would miss it), or from inotify on the directory
+ * of a configured path (udev's /dev/virtio-ports symlinks).
  */
 #include "config.h"
 
@@ -22,9 +24,10 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 
 #include <gio/gio.h>
 
@@ -33,10 +36,24 @@
 #define VIRTIO_PORTS_SYSFS "/sys/class/virtio-ports"
 #define ISA_SERIAL_DEFAULT_PATH "/dev/ttyS0"
 
+typedef enum {
+  PORT_HOST_CONNECTED,
+  PORT_HOST_CLOSED,     /* the device is there, the host is not */
+  PORT_GONE,            /* unplugged */
+} PortState;
+
 static void port_update (Channel *self);
-static void port_wait_for_device (Channel *self);
-static gboolean on_directory_changed (Channel      *self,
-                                      GIOCondition  condition);
+
+static void
+fail_with_errno (Channel    *self,
+                 const char *what)
+{
+  int saved_errno = errno;
+
+  channel_report_failure (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                             "%s for %s: %s", what, self->path,
+                                             g_strerror (saved_errno)));
+}
 
 /* /sys/class/virtio-ports/vportNpM/name holds the name QEMU gave the port. */
 static char *
@@ -141,6 +158,24 @@ close_device (Channel *self)
   self->port_fd = -1;
 }
 
+static PortState
+port_state (Channel *self)
+{
+  struct pollfd pfd = { .fd = self->port_fd, .events = POLLIN };
+
+  if (poll (&pfd, 1, 0) < 0 || (pfd.revents & (POLLERR | POLLNVAL)))
+    return PORT_GONE;
+  if (!(pfd.revents & POLLHUP))
+    return PORT_HOST_CONNECTED;
+
+  /* virtio_console reports POLLHUP alone once the port is unplugged, and
+   * POLLIN with it (reads return EOF) while only the host side is closed.
+   * A serial line hangs up without going away. */
+  if (self->method == CHANNEL_METHOD_VIRTIO_SERIAL && !(pfd.revents & POLLIN))
+    return PORT_GONE;
+  return PORT_HOST_CLOSED;
+}
+
 static gboolean
 set_async (Channel  *self,
            gboolean  enabled)
@@ -161,16 +196,6 @@ set_async (Channel  *self,
 }
 
 static gboolean
-device_still_present (Channel *self)
-{
-  struct stat by_path, by_fd;
-
-  return stat (self->path, &by_path) == 0 &&
-         fstat (self->port_fd, &by_fd) == 0 &&
-         by_path.st_rdev == by_fd.st_rdev;
-}
-
-static gboolean
 on_sigio (Channel      *self,
           GIOCondition  condition)
 {
@@ -179,57 +204,22 @@ on_sigio (Channel      *self,
   while (read (self->sigio_fd, &info, sizeof info) == sizeof info)
     ;
 
-  if (self->port_fd < 0 || self->stream_fd >= 0)
-    return G_SOURCE_CONTINUE;
-
-  if (!device_still_present (self))
-    {
-      g_message ("%s went away; waiting for it to come back", self->path);
-      port_wait_for_device (self);
-      return G_SOURCE_CONTINUE;
-    }
-
-  port_update (self);
+  if (self->port_fd >= 0 && self->stream_fd < 0)
+    port_update (self);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-host_is_connected (Channel *self)
-{
-  struct pollfd pfd = { .fd = self->port_fd, .events = POLLIN | POLLOUT };
+/* Waiting for the device to come back. */
 
-  return !(poll (&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP));
-}
-
-/* Connects the stream when the host is there, else waits for SIGIO. */
 static void
-port_update (Channel *self)
+stop_watching_for_device (Channel *self)
 {
-  if (!set_async (self, TRUE))
-    {
-      g_warning ("Cannot ask for SIGIO on %s: %s", self->path, g_strerror (errno));
-      return;
-    }
-
-  /* Checked after O_ASYNC is on, so a host that connects in between is
-   * either seen here or signalled. */
-  if (!host_is_connected (self))
-    {
-      if (self->sigio_watch.source == NULL)
-        {
-          g_debug ("Host side of %s is closed; waiting for SIGIO", self->path);
-          fd_watch_start (&self->sigio_watch, self, self->sigio_fd, G_IO_IN, on_sigio);
-        }
-      return;
-    }
-
-  /* Connected: data now wakes us through poll(), not SIGIO. */
-  fd_watch_stop (&self->sigio_watch);
-  set_async (self, FALSE);
-  g_debug ("Host connected to %s", self->path);
-  channel_attach_stream (self, self->port_fd);
-  if (self->callbacks.peer_connected != NULL)
-    self->callbacks.peer_connected (self->user_data);
+  fd_watch_stop (&self->device_watch);
+  if (self->device_watch_fd >= 0)
+    close (self->device_watch_fd);
+  self->device_watch_fd = -1;
+  self->inotify_wd = -1;
+  g_clear_pointer (&self->inotify_dir, g_free);
 }
 
 static char *
@@ -247,79 +237,165 @@ nearest_existing_directory (const char *path)
   return g_steal_pointer (&directory);
 }
 
-static void
-stop_watching_directory (Channel *self)
-{
-  fd_watch_stop (&self->inotify_watch);
-  if (self->inotify_fd >= 0)
-    close (self->inotify_fd);
-  self->inotify_fd = -1;
-  self->inotify_wd = -1;
-  g_clear_pointer (&self->inotify_dir, g_free);
-}
-
+/* Watches the deepest directory of the path that exists: a missing
+ * /dev/virtio-ports is created by udev together with the link. */
 static gboolean
-watch_directory_for_device (Channel *self)
+watch_path_directory (Channel *self)
 {
-  g_autofree char *directory = nearest_existing_directory (self->port_by_name ? "/dev/x" : self->path);
+  g_autofree char *directory = nearest_existing_directory (self->path);
 
   if (self->inotify_dir != NULL && g_str_equal (directory, self->inotify_dir))
     return TRUE;
 
-  if (self->inotify_fd < 0)
-    {
-      self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
-      if (self->inotify_fd < 0)
-        return FALSE;
-    }
   if (self->inotify_wd >= 0)
-    inotify_rm_watch (self->inotify_fd, self->inotify_wd);
-
-  self->inotify_wd = inotify_add_watch (self->inotify_fd, directory,
+    inotify_rm_watch (self->device_watch_fd, self->inotify_wd);
+  self->inotify_wd = inotify_add_watch (self->device_watch_fd, directory,
                                         IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
   if (self->inotify_wd < 0)
     return FALSE;
 
   g_free (self->inotify_dir);
   self->inotify_dir = g_steal_pointer (&directory);
-  if (self->inotify_watch.source == NULL)
-    fd_watch_start (&self->inotify_watch, self, self->inotify_fd, G_IO_IN,
-                    on_directory_changed);
   return TRUE;
 }
 
 static gboolean
-on_directory_changed (Channel      *self,
-                      GIOCondition  condition)
+on_device_event (Channel      *self,
+                 GIOCondition  condition)
 {
-  char buffer[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  char buffer[8192] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
   g_autoptr(GError) error = NULL;
+  gboolean relevant = !self->port_by_name;
+  gssize n;
 
-  while (read (self->inotify_fd, buffer, sizeof buffer) > 0)
-    ;
+  /* uevents are "action@devpath\0KEY=value\0..."; only virtio ports matter
+   * (their name attribute arrives with a "change" uevent). */
+  while ((n = read (self->device_watch_fd, buffer, sizeof buffer - 1)) > 0)
+    if (self->port_by_name &&
+        memmem (buffer, (gsize) n, "SUBSYSTEM=virtio-ports", strlen ("SUBSYSTEM=virtio-ports")) != NULL)
+      relevant = TRUE;
+
+  if (!relevant)
+    return G_SOURCE_CONTINUE;
 
   if (!open_device (self, &error))
     {
       g_debug ("Still waiting: %s", error->message);
       /* A missing parent directory may have appeared: watch deeper. */
-      if (!watch_directory_for_device (self))
-        g_warning ("Cannot watch for %s: %s", self->path, g_strerror (errno));
+      if (!self->port_by_name && !watch_path_directory (self))
+        fail_with_errno (self, "Cannot watch for the device");
       return G_SOURCE_CONTINUE;
     }
 
-  g_message ("%s is available", self->path);
-  stop_watching_directory (self);
+  /* The watch stays until the port proves alive: its node can outlive an
+   * unplug for a moment. */
   port_update (self);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+open_device_watch (Channel *self)
+{
+  if (self->port_by_name)
+    {
+      struct sockaddr_nl address = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+
+      /* Group 1: the kernel's own uevents, no udev needed. */
+      self->device_watch_fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                      NETLINK_KOBJECT_UEVENT);
+      if (self->device_watch_fd < 0 ||
+          bind (self->device_watch_fd, (struct sockaddr *) &address, sizeof address) < 0)
+        return FALSE;
+    }
+  else
+    {
+      self->device_watch_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+      if (self->device_watch_fd < 0 || !watch_path_directory (self))
+        return FALSE;
+    }
+
+  fd_watch_start (&self->device_watch, self, self->device_watch_fd, G_IO_IN, on_device_event);
+  return TRUE;
 }
 
 static void
 port_wait_for_device (Channel *self)
 {
   close_device (self);
+  if (self->device_watch_fd >= 0)
+    return;
 
-  if (!watch_directory_for_device (self))
-    g_warning ("Cannot watch for %s to appear: %s", self->path, g_strerror (errno));
+  if (!open_device_watch (self))
+    {
+      fail_with_errno (self, "Cannot watch for the device");
+      stop_watching_for_device (self);
+      return;
+    }
+
+  /* It may have come back before the watch was in place. */
+  if (open_device (self, NULL))
+    {
+      if (port_state (self) == PORT_GONE)
+        close_device (self);
+      else
+        port_update (self);
+    }
+}
+
+/* Connects the stream when the host is there, waits for SIGIO when only
+ * the host is away, and for the device when it is gone. */
+static void
+port_update (Channel *self)
+{
+  if (!set_async (self, TRUE))
+    {
+      if (errno == ENODEV || errno == EBADF)
+        port_wait_for_device (self);
+      else
+        fail_with_errno (self, "Cannot ask for SIGIO");
+      return;
+    }
+
+  /* Checked after O_ASYNC is on, so a host that connects in between is
+   * either seen here or signalled. */
+  switch (port_state (self))
+    {
+    case PORT_GONE:
+      g_message ("%s went away; waiting for it to come back", self->path);
+      port_wait_for_device (self);
+      return;
+
+    case PORT_HOST_CLOSED:
+      if (self->device_watch_fd >= 0)
+        {
+          g_message ("%s is back", self->path);
+          stop_watching_for_device (self);
+        }
+      if (self->sigio_watch.source == NULL)
+        {
+          g_debug ("Host side of %s is closed; waiting for SIGIO", self->path);
+          fd_watch_start (&self->sigio_watch, self, self->sigio_fd, G_IO_IN, on_sigio);
+        }
+      return;
+
+    case PORT_HOST_CONNECTED:
+      if (self->device_watch_fd >= 0)
+        {
+          g_message ("%s is back", self->path);
+          stop_watching_for_device (self);
+        }
+      /* Data now wakes us through poll(), not SIGIO. */
+      fd_watch_stop (&self->sigio_watch);
+      set_async (self, FALSE);
+      g_debug ("Host connected to %s", self->path);
+      channel_attach_stream (self, self->port_fd);
+      if (self->callbacks.peer_connected != NULL)
+        self->callbacks.peer_connected (self->user_data);
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 gboolean
@@ -332,6 +408,8 @@ channel_port_open (Channel  *self,
   self->port_by_name = self->method == CHANNEL_METHOD_VIRTIO_SERIAL && self->path == NULL;
   if (self->method == CHANNEL_METHOD_ISA_SERIAL && self->path == NULL)
     self->path = g_strdup (ISA_SERIAL_DEFAULT_PATH);
+  if (self->port_by_name)
+    self->path = g_strdup ("the virtio-serial port " CHANNEL_VIRTIO_PORT_NAME);
 
   /* The daemon blocks SIGIO before it starts any thread; doing it again
    * here covers this thread in programs that did not. */
@@ -367,7 +445,7 @@ void
 channel_port_peer_gone (Channel  *self,
                         gboolean  device_failed)
 {
-  if (device_failed || !device_still_present (self))
+  if (device_failed)
     {
       g_message ("%s failed; waiting for it to come back", self->path);
       port_wait_for_device (self);
@@ -381,7 +459,7 @@ void
 channel_port_close (Channel *self)
 {
   close_device (self);
-  stop_watching_directory (self);
+  stop_watching_for_device (self);
   if (self->sigio_fd >= 0)
     close (self->sigio_fd);
   self->sigio_fd = -1;

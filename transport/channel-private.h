@@ -47,18 +47,23 @@ struct _Channel {
   FdWatch listen_watch;
   gboolean owns_socket_path; /* we bound it, so we unlink it */
 
-  /* Port methods: waiting for the host (SIGIO) or the device (inotify). */
   /* Port methods: the device stays open while the host is away; we wait
-   * for the host with SIGIO and for a missing device with inotify. */
+   * for the host with SIGIO, and for a missing device with kernel uevents
+   * (a port found by name) or inotify (a configured path). */
   int port_fd;
   gboolean port_by_name;     /* virtio-serial without a path: find it */
   int sigio_fd;
   FdWatch sigio_watch;
-  int inotify_fd;
+  int device_watch_fd;       /* uevent netlink socket or inotify */
+  FdWatch device_watch;
   int inotify_wd;
   char *inotify_dir;
-  FdWatch inotify_watch;
 };
+
+/* channel.c: the channel cannot go on (a watch could not be set up);
+ * the owner is told and decides, so it never waits deaf forever. */
+void channel_report_failure (Channel *self,
+                             GError  *error);
 
 /* channel.c: hands a connected stream to the main loop. */
 void channel_attach_stream (Channel *self,

@@ -318,6 +318,18 @@ channel_write (Channel      *self,
 }
 
 void
+channel_report_failure (Channel *self,
+                        GError  *error)
+{
+  g_autoptr(GError) owned_error = error;
+
+  if (self->callbacks.failed != NULL)
+    self->callbacks.failed (owned_error, self->user_data);
+  else
+    g_critical ("%s", owned_error->message);
+}
+
+void
 channel_end_peer_when_flushed (Channel *self)
 {
   g_return_if_fail (self != NULL);
@@ -367,7 +379,7 @@ channel_open (const ChannelConfig     *config,
   self->listen_fd = -1;
   self->port_fd = -1;
   self->sigio_fd = -1;
-  self->inotify_fd = -1;
+  self->device_watch_fd = -1;
   self->inotify_wd = -1;
   self->output = g_byte_array_new ();
 

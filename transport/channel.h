@@ -34,8 +34,9 @@ typedef struct {
   /* Device or socket path, or "CID:PORT" for vsock; NULL for virtio-serial
    * means: find the port named CHANNEL_VIRTIO_PORT_NAME in sysfs. */
   const char *path;
-  /* virtio-serial and isa-serial: wait for a missing device to appear
-   * instead of failing (qemu-ga's --retry-path). */
+  /* virtio-serial and isa-serial: at start, wait for a missing device to
+   * appear instead of failing (qemu-ga's --retry-path). A device that goes
+   * away later is always waited for. */
   gboolean retry_path;
   /* A listening socket handed over by systemd, or -1. */
   int activated_fd;
@@ -51,7 +52,14 @@ typedef struct {
    * all written. */
   void (*input_ended) (gpointer user_data);
   void (*peer_disconnected) (gpointer user_data);
+  /* The channel cannot serve any more (it could not arrange to be woken
+   * when the host or the device comes back); the owner should exit so
+   * that its supervisor restarts it. */
+  void (*failed) (const GError *error,
+                  gpointer      user_data);
 } ChannelCallbacks;
+/* Callbacks never free the channel. peer_connected may run from inside
+ * channel_open(), when a peer is already there. */
 
 typedef struct _Channel Channel;
 

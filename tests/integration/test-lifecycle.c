@@ -203,10 +203,8 @@ test_path_taken (void)
 /*
  * Stopped the moment it listens, as "systemctl restart" or a host's
  * shutdown may do: an agent that is serving must handle SIGTERM, exit 0
- * and clean up. guestlinkd listens (and tells systemd it is ready) before
- * it installs its SIGTERM handler, so it dies of the signal instead and
- * leaves its socket and pid file behind. Polled without a pause to hit
- * that window; a few rounds make a miss unlikely.
+ * and clean up, even in the moment after it starts listening. Polled
+ * without a pause to hit that window; a few rounds make a miss unlikely.
  */
 static void
 test_sigterm_at_start (void)
@@ -232,6 +230,71 @@ test_sigterm_at_start (void)
     }
 }
 
+/* /proc/PID/status's State, or NULL once the process is gone. */
+static char *
+process_state (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
+  g_autofree char *status = NULL;
+  const char *state;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return NULL;
+  state = strstr (status, "State:\t");
+  return state != NULL ? g_strndup (state + 7, 1) : NULL;
+}
+
+/*
+ * -d, as SysV init scripts written for qemu-ga use it: the agent goes to
+ * the background, serves, and a SIGTERM to the pid in its pid file stops
+ * it cleanly. (GLib delivers signals through a thread, which a fork does
+ * not keep: the agent must fork before it sets up its signal handling.)
+ */
+static void
+test_daemonize (void)
+{
+  g_autofree char *dir = harness_make_dir ("daemon");
+  g_autofree char *socket_path = g_build_filename (dir, "daemon.sock", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *pidfile = g_build_filename (dir, "daemon.pid", NULL);
+  const char * const argv[] = {
+    harness_guestlinkd (), "-d", "-m", "unix-listen", "-p", socket_path,
+    "-t", state, "-f", pidfile, NULL
+  };
+  g_autofree char *pid = NULL;
+  gint64 deadline;
+  int status;
+
+  /* The foreground process exits at once; the daemon stays. */
+  status = harness_run_command (argv, HARNESS_AGENT_NONE, NULL, NULL);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  deadline = g_get_monotonic_time () + HARNESS_REPLY_TIMEOUT_MS * 1000;
+  while (!harness_unix_socket_is_listening (socket_path) ||
+         !g_file_test (pidfile, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+  pid = g_strchomp (read_pidfile (pidfile));
+  assert_ping (socket_path);
+
+  g_assert_cmpint (kill (atoi (pid), SIGTERM), ==, 0);
+  /* It is init's child now: gone, or a zombie waiting to be reaped. */
+  for (;;)
+    {
+      g_autofree char *process = process_state (pid);
+
+      if (process == NULL || g_str_equal (process, "Z"))
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline + 5 * G_USEC_PER_SEC);
+      g_usleep (10 * 1000);
+    }
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -246,6 +309,7 @@ main (int    argc,
   g_test_add_func ("/lifecycle/path-taken", test_path_taken);
   /* Last: it fails on a known guestlinkd bug, and a failure ends the run. */
   g_test_add_func ("/lifecycle/sigterm-at-start", test_sigterm_at_start);
+  g_test_add_func ("/lifecycle/daemonize", test_daemonize);
 
   return harness_run ();
 }
