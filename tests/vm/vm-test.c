@@ -24,6 +24,8 @@
 #include <glib/gstdio.h>
 #include <guestlink-1/guestlink.h>
 
+#include "qmp.h"
+
 #define BOOT_TIMEOUT_SECONDS 120
 #define IDLE_SECONDS 10
 #define RTT_ROUNDS 200
@@ -167,8 +169,11 @@ vm_stop (Vm *vm)
     }
   if (vm->dir != NULL)
     {
+      g_autofree char *qmp_path = g_strconcat (vm->socket_path, ".qmp", NULL);
+
       g_unlink (vm->console_path);
       g_unlink (vm->socket_path);
+      g_unlink (qmp_path);
       g_rmdir (vm->dir);
     }
   g_clear_pointer (&vm->dir, g_free);
@@ -374,6 +379,74 @@ measure_idle_wakeups (Vm      *vm,
   return TRUE;
 }
 
+/* Pings until the agent answers or @timeout_seconds pass. */
+static gboolean
+ping_until_answered (Vm      *vm,
+                     int      timeout_seconds,
+                     GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GError) ping_error = NULL;
+
+      if (guestlink_client_call (vm->client, "guest-ping", NULL, 2000, NULL, &ping_error) != NULL)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&ping_error),
+                                      "no answer within %d s: ", timeout_seconds);
+          return FALSE;
+        }
+      guestlink_client_close (vm->client);
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+}
+
+/*
+ * The agent's port is hot-unplugged and plugged back (QMP device_del,
+ * device_add), as a management stack does when it reconfigures the
+ * channel: the agent notices, waits without spinning, and serves the new
+ * port, which it finds by name again.
+ */
+static gboolean
+check_port_replug (Vm      *vm,
+                   GError **error)
+{
+  g_autofree char *qmp_path = g_strconcat (vm->socket_path, ".qmp", NULL);
+  g_autoptr(Qmp) qmp = qmp_connect (qmp_path, error);
+  gint64 start;
+
+  if (qmp == NULL)
+    return FALSE;
+
+  for (int round = 1; round <= 3; round++)
+    {
+      guestlink_client_close (vm->client);
+      if (!qmp_execute (qmp, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"agentport\"}}", error) ||
+          !qmp_wait_event (qmp, "DEVICE_DELETED", 30, error) ||
+          !qmp_execute (qmp, "{\"execute\": \"device_add\", \"arguments\": {"
+                             "\"driver\": \"virtserialport\", \"chardev\": \"qga0\", "
+                             "\"name\": \"org.qemu.guest_agent.0\", \"id\": \"agentport\"}}", error))
+        {
+          g_prefix_error (error, "round %d: ", round);
+          return FALSE;
+        }
+
+      start = g_get_monotonic_time ();
+      if (!ping_until_answered (vm, 30, error))
+        {
+          g_prefix_error (error, "after replug %d: ", round);
+          return FALSE;
+        }
+      printf ("# replug %d: the agent answered %.1f s after the port came back\n", round,
+              (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+    }
+
+  return TRUE;
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)
@@ -416,6 +489,7 @@ static const VmCheck checks[] = {
   { "the host closes and reopens the socket five times", check_reconnects, TRUE },
   { "a malformed request, then a good one", check_malformed_then_good, FALSE },
   { "a command the guest's configuration blocks", check_blocked_by_configuration, FALSE },
+  { "the agent's port is unplugged and plugged back", check_port_replug, FALSE },
   { "idle wakeups with the host side closed", measure_idle_wakeups, TRUE },
   { "ping round trip", measure_ping_round_trip, TRUE },
 };
