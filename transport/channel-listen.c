@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * unix-listen and vsock-listen: one client at a time. Further clients wait
- * in the backlog until the current one leaves; a client whose peer has
- * hung up is replaced at once rather than blocking the next.
+ * in the backlog until the current one leaves or hangs up.
  */
 #include "config.h"
 
@@ -59,6 +58,8 @@ bind_unix_socket (const char  *path,
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
   struct stat st;
+  gboolean bound = FALSE;
+  int saved_errno;
   int fd;
 
   if (path == NULL || strlen (path) >= sizeof address.sun_path)
@@ -74,22 +75,30 @@ bind_unix_socket (const char  *path,
   if (lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
     unlink (path);
 
+  /* Whoever can connect can freeze the guest: the mode set on the socket
+   * before bind() is the mode the file is created with, so there is no
+   * moment when it is open to others (a chmod after bind would also
+   * follow a symlink swapped in meanwhile). */
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0 ||
-      bind (fd, (struct sockaddr *) &address, sizeof address) < 0 ||
-      chmod (path, 0600) < 0 ||   /* whoever connects can freeze the guest */
-      listen (fd, LISTEN_BACKLOG) < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot listen on %s: %s", path, g_strerror (saved_errno));
-      if (fd >= 0)
-        close (fd);
-      return -1;
-    }
+  if (fd < 0 || fchmod (fd, 0600) < 0)
+    goto fail;
+  if (bind (fd, (struct sockaddr *) &address, sizeof address) < 0)
+    goto fail;
+  bound = TRUE;
+  if (listen (fd, LISTEN_BACKLOG) < 0)
+    goto fail;
 
   return fd;
+
+fail:
+  saved_errno = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "Cannot listen on %s: %s", path, g_strerror (saved_errno));
+  if (bound)
+    unlink (path);
+  if (fd >= 0)
+    close (fd);
+  return -1;
 }
 
 static int
@@ -165,13 +174,14 @@ adopt_activated_socket (Channel  *self,
 }
 
 static gboolean
-stream_peer_has_hung_up (int fd)
+on_accept_retry (gpointer user_data)
 {
-  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  Channel *self = user_data;
 
-  /* Only a full hang-up: a client that shut down its writing side may
-   * still be waiting for replies. */
-  return poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR));
+  self->listen_retry_id = 0;
+  if (self->stream_fd < 0)
+    fd_watch_set_condition (&self->listen_watch, G_IO_IN);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -180,26 +190,30 @@ on_listen_ready (Channel      *self,
 {
   int fd;
 
+  /* Busy: the newcomer waits in the backlog until the peer leaves, which
+   * the stream's own watch sees (a client that dies hangs up). */
   if (self->stream_fd >= 0)
     {
-      if (!stream_peer_has_hung_up (self->stream_fd))
-        {
-          /* Busy: the newcomer waits in the backlog until the peer leaves. */
-          fd_watch_set_condition (&self->listen_watch, 0);
-          return G_SOURCE_CONTINUE;
-        }
-
-      g_debug ("Replacing a client that hung up on %s", self->path);
-      channel_detach_stream (self, TRUE);
-      if (self->callbacks.peer_disconnected != NULL)
-        self->callbacks.peer_disconnected (self->user_data);
+      fd_watch_set_condition (&self->listen_watch, 0);
+      return G_SOURCE_CONTINUE;
     }
 
   fd = accept4 (self->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0)
     {
-      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-        g_warning ("Cannot accept a client on %s: %s", self->path, g_strerror (errno));
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+        {
+          /* The connection stays queued and the socket readable: retry in
+           * a second rather than spin. */
+          g_warning ("Cannot accept a client on %s: %s", self->path, g_strerror (errno));
+          fd_watch_set_condition (&self->listen_watch, 0);
+          if (self->listen_retry_id == 0)
+            self->listen_retry_id = g_timeout_add_seconds (1, on_accept_retry, self);
+        }
+      else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+        {
+          g_warning ("Cannot accept a client on %s: %s", self->path, g_strerror (errno));
+        }
       return G_SOURCE_CONTINUE;
     }
 
@@ -248,6 +262,7 @@ channel_listen_peer_gone (Channel *self)
 void
 channel_listen_close (Channel *self)
 {
+  g_clear_handle_id (&self->listen_retry_id, g_source_remove);
   fd_watch_stop (&self->listen_watch);
   if (self->listen_fd >= 0)
     close (self->listen_fd);

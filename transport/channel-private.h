@@ -11,7 +11,6 @@
  * place (g_unix_fd_add cannot change its condition). */
 typedef struct {
   GSource *source;
-  gpointer tag;
 } FdWatch;
 
 typedef gboolean (*FdWatchFunc) (Channel      *self,
@@ -37,14 +36,15 @@ struct _Channel {
   int stream_fd;
   FdWatch stream_watch;
   GByteArray *output;
+  gsize output_sent;         /* bytes at the front of output already written */
   gboolean receiving;        /* inside data_received: batch the writes */
-  gboolean reading_paused;   /* the peer is not reading our replies */
   gboolean input_ended;      /* a socket client half-closed */
   gboolean ending;           /* close it when the output is written */
 
   /* Listen methods. */
   int listen_fd;
   FdWatch listen_watch;
+  guint listen_retry_id;     /* accept() ran out of resources */
   gboolean owns_socket_path; /* we bound it, so we unlink it */
 
   /* Port methods: the device stays open while the host is away; we wait

@@ -105,7 +105,6 @@ fd_watch_start (FdWatch      *watch,
   fd_source->channel = self;
   fd_source->func = func;
   fd_source->tag = g_source_add_unix_fd (watch->source, fd, condition);
-  watch->tag = fd_source->tag;
   g_source_set_static_name (watch->source, "guestlink channel");
   g_source_attach (watch->source, NULL);
 }
@@ -115,7 +114,7 @@ fd_watch_set_condition (FdWatch      *watch,
                         GIOCondition  condition)
 {
   if (watch->source != NULL)
-    g_source_modify_unix_fd (watch->source, watch->tag, condition);
+    g_source_modify_unix_fd (watch->source, ((FdSource *) watch->source)->tag, condition);
 }
 
 void
@@ -126,7 +125,6 @@ fd_watch_stop (FdWatch *watch)
 
   g_source_destroy (watch->source);
   g_clear_pointer (&watch->source, g_source_unref);
-  watch->tag = NULL;
 }
 
 /* The stream. */
@@ -135,12 +133,12 @@ static void
 update_stream_condition (Channel *self)
 {
   GIOCondition condition = G_IO_HUP | G_IO_ERR;
+  gsize queued = self->output->len - self->output_sent;
 
-  self->reading_paused = self->output->len > CHANNEL_MAX_QUEUED;
-  if (!self->reading_paused && !self->input_ended)
+  if (queued <= CHANNEL_MAX_QUEUED && !self->input_ended)
     condition |= G_IO_IN;
   /* Ending: wake up once writable, which an empty queue is at once. */
-  if (self->output->len > 0 || self->ending)
+  if (queued > 0 || self->ending)
     condition |= G_IO_OUT;
 
   fd_watch_set_condition (&self->stream_watch, condition);
@@ -149,12 +147,10 @@ update_stream_condition (Channel *self)
 static void
 flush_output (Channel *self)
 {
-  gsize written = 0;
-
-  while (written < self->output->len)
+  while (self->output_sent < self->output->len)
     {
-      const guint8 *data = self->output->data + written;
-      gsize length = self->output->len - written;
+      const guint8 *data = self->output->data + self->output_sent;
+      gsize length = self->output->len - self->output_sent;
       gssize n;
 
       if (channel_method_is_socket (self->method))
@@ -164,7 +160,7 @@ flush_output (Channel *self)
 
       if (n > 0)
         {
-          written += (gsize) n;
+          self->output_sent += (gsize) n;
           continue;
         }
       if (n < 0 && errno == EINTR)
@@ -176,10 +172,23 @@ flush_output (Channel *self)
        * so the owner is never called back from inside its own write. */
       g_debug ("Dropping %" G_GSIZE_FORMAT " bytes of output: %s",
                length, n < 0 ? g_strerror (errno) : "short write");
-      written = self->output->len;
+      self->output_sent = self->output->len;
     }
 
-  g_byte_array_remove_range (self->output, 0, (guint) written);
+  /* Written bytes are dropped from the front only when that is cheap
+   * relative to what they free, so a slow reader costs no quadratic
+   * copying. */
+  if (self->output_sent == self->output->len)
+    {
+      g_byte_array_set_size (self->output, 0);
+      self->output_sent = 0;
+    }
+  else if (self->output_sent > self->output->len / 2)
+    {
+      g_byte_array_remove_range (self->output, 0, (guint) self->output_sent);
+      self->output_sent = 0;
+    }
+
   update_stream_condition (self);
 }
 
@@ -247,7 +256,7 @@ read_stream (Channel *self)
   if (self->stream_fd < 0)
     return FALSE;
 
-  if (self->output->len > 0)
+  if (self->output->len > self->output_sent)
     flush_output (self);
   return TRUE;
 }
@@ -259,7 +268,7 @@ on_stream_ready (Channel      *self,
   if (condition & G_IO_OUT)
     flush_output (self);
 
-  if (self->ending && self->output->len == 0)
+  if (self->ending && self->output->len == self->output_sent)
     {
       peer_gone (self, FALSE);
       return G_SOURCE_REMOVE;
@@ -287,6 +296,7 @@ channel_attach_stream (Channel *self,
   self->input_ended = FALSE;
   self->ending = FALSE;
   g_byte_array_set_size (self->output, 0);
+  self->output_sent = 0;
   fd_watch_start (&self->stream_watch, self, fd,
                   G_IO_IN | G_IO_HUP | G_IO_ERR, on_stream_ready);
 }
@@ -297,6 +307,7 @@ channel_detach_stream (Channel  *self,
 {
   fd_watch_stop (&self->stream_watch);
   g_byte_array_set_size (self->output, 0);
+  self->output_sent = 0;
   if (close_fd && self->stream_fd >= 0)
     close (self->stream_fd);
   self->stream_fd = -1;

@@ -150,7 +150,9 @@ parse_number (Cursor *cursor)
       return NULL;
     }
 
-  while (cursor->p < cursor->end && strchr ("+-0123456789.eE", *cursor->p) != NULL)
+  while (cursor->p < cursor->end &&
+         (g_ascii_isdigit (*cursor->p) || *cursor->p == '+' || *cursor->p == '-' ||
+          *cursor->p == '.' || *cursor->p == 'e' || *cursor->p == 'E'))
     {
       if (*cursor->p == '.' || *cursor->p == 'e' || *cursor->p == 'E')
         is_integer = FALSE;
