@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <malloc.h>
+
 #include "framer.h"
 
 G_DEFINE_QUARK (framer-error-quark, framer_error)
@@ -120,6 +122,12 @@ clear_message (Framer *self)
     {
       g_string_free (self->text, TRUE);
       self->text = g_string_sized_new (256);
+#ifdef __GLIBC__
+      /* The buffer grew by doubling; the smaller steps were freed into the
+       * heap, where they would stay resident. Rare (one large message),
+       * and it keeps the agent's size what it was before. */
+      malloc_trim (0);
+#endif
     }
   else
     {
