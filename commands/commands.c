@@ -7,4 +7,5 @@ void
 commands_register_all (CommandRegistry *registry)
 {
   command_registry_add_table (registry, protocol_commands);
+  command_registry_add_table (registry, sysinfo_commands);
 }
