@@ -8,32 +8,7 @@
 
 #include <guestlink-1/guestlink.h>
 
-/* Exit statuses, so scripts can tell "the agent said no" from "no agent". */
-enum
-{
-  STATUS_OK = 0,
-  STATUS_AGENT_ERROR = 1,
-  STATUS_USAGE = 2,
-  STATUS_CONNECTION = 3,
-};
-
-typedef struct
-{
-  GuestlinkClient *client;
-  gboolean json;
-} Cli;
-
-typedef int (*SubCommandFunc) (Cli   *cli,
-                               char **args);
-
-typedef struct
-{
-  const char *name;
-  const char *synopsis;  /* its arguments, for --help */
-  guint n_args;
-  SubCommandFunc run;
-  const char *summary;
-} SubCommand;
+#include "cli.h"
 
 static int
 usage_error (const char *format,
@@ -79,7 +54,7 @@ status_for_error (const GError *error)
 
 /* Agent errors are prefixed with the command that failed; transport errors
  * already name the socket. */
-static int
+int
 report_error (const char   *command,
               const GError *error)
 {
@@ -93,7 +68,7 @@ report_error (const char   *command,
   return status;
 }
 
-static void
+void
 print_json (JsonNode *node,
             gboolean  pretty)
 {
@@ -103,7 +78,7 @@ print_json (JsonNode *node,
 }
 
 /* --json prints the agent's return value as it came, on one line. */
-static int
+int
 call_and_print (Cli        *cli,
                 const char *command,
                 JsonObject *arguments,
@@ -262,6 +237,10 @@ static const SubCommand subcommands[] = {
   { "ping", "", 0, cmd_ping, "Check that the agent answers" },
   { "info", "", 0, cmd_info, "Show the agent's version and its commands" },
   { "raw", "REQUEST", 1, cmd_raw, "Send a JSON request, print its return value" },
+  { "hostname", "", 0, cli_hostname, "Show the guest's host name" },
+  { "osinfo", "", 0, cli_osinfo, "Show the guest's operating system" },
+  { "users", "", 0, cli_users, "Show who is logged in to the guest" },
+  { "time", "", 0, cli_time, "Show the guest's clock and its offset from the host's" },
 };
 
 static char *

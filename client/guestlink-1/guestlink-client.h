@@ -86,4 +86,43 @@ GuestlinkAgentInfo *guestlink_client_get_info_finish      (GuestlinkClient     *
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
+/* System information (guest-get-host-name, -osinfo, -users, -time). */
+char *guestlink_client_get_host_name (GuestlinkClient  *self,
+                                      GCancellable     *cancellable,
+                                      GError          **error);
+void guestlink_client_get_host_name_async (GuestlinkClient     *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+char *guestlink_client_get_host_name_finish (GuestlinkClient  *self,
+                                             GAsyncResult     *result,
+                                             GError          **error);
+
+JsonNode *guestlink_client_get_osinfo (GuestlinkClient  *self,
+                                       GCancellable     *cancellable,
+                                       GError          **error);
+void guestlink_client_get_osinfo_async (GuestlinkClient     *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+JsonNode *guestlink_client_get_osinfo_finish (GuestlinkClient  *self,
+                                              GAsyncResult     *result,
+                                              GError          **error);
+
+JsonNode *guestlink_client_get_users (GuestlinkClient  *self,
+                                      GCancellable     *cancellable,
+                                      GError          **error);
+void guestlink_client_get_users_async (GuestlinkClient     *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+JsonNode *guestlink_client_get_users_finish (GuestlinkClient  *self,
+                                             GAsyncResult     *result,
+                                             GError          **error);
+
+gboolean guestlink_client_get_time (GuestlinkClient  *self,
+                                    gint64           *out_nanoseconds,
+                                    GCancellable     *cancellable,
+                                    GError          **error);
+
 G_END_DECLS

@@ -4,6 +4,9 @@
  * guest-sync-delimited and read-only guest-get-* queries. */
 #include "config.h"
 
+#include <sys/utsname.h>
+#include <unistd.h>
+
 #include <string.h>
 
 #include <guestlink-1/guestlink.h>
@@ -382,6 +385,52 @@ test_reconnect (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* The system information wrappers, checked against this machine (the
+ * agent under test runs here). */
+static void
+test_system_info (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(JsonNode) osinfo = NULL;
+  g_autoptr(JsonNode) users = NULL;
+  g_autoptr(GAsyncResult) name_result = NULL;
+  g_autofree char *async_name = NULL;
+  struct utsname kernel;
+  char host_name[256] = "";
+  gint64 before, after, nanoseconds = 0;
+
+  g_assert_cmpint (gethostname (host_name, sizeof host_name - 1), ==, 0);
+  g_assert_cmpint (uname (&kernel), ==, 0);
+
+  name = guestlink_client_get_host_name (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, host_name);
+
+  guestlink_client_get_host_name_async (fixture->client, NULL, store_result, &name_result);
+  async_name = guestlink_client_get_host_name_finish (fixture->client,
+                                                      wait_for_result (&name_result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (async_name, ==, host_name);
+
+  osinfo = guestlink_client_get_osinfo (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (osinfo), "kernel-release"),
+                   ==, kernel.release);
+
+  users = guestlink_client_get_users (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (users));
+
+  before = g_get_real_time () * 1000;
+  g_assert_true (guestlink_client_get_time (fixture->client, &nanoseconds, NULL, &error));
+  after = g_get_real_time () * 1000;
+  g_assert_no_error (error);
+  g_assert_cmpint (nanoseconds, >=, before);
+  g_assert_cmpint (nanoseconds, <=, after);
+}
+
 static void
 add_test (const char *path,
           void (*func) (Fixture *, gconstpointer))
@@ -414,6 +463,7 @@ main (int    argc,
   add_test ("/client/agent/async-error", test_async_error);
   add_test ("/client/agent/concurrent-async", test_concurrent_async);
   add_test ("/client/agent/reconnect", test_reconnect);
+  add_test ("/client/agent/system-info", test_system_info);
 
   return g_test_run ();
 }

@@ -33,6 +33,8 @@
 /* Commands the guest's configuration blocks (guest-init reads it from
  * the kernel command line). */
 #define BLOCKED_COMMAND "guest-sync"
+/* What guest-init names the guest. */
+#define GUEST_HOST_NAME "guestlink-vm"
 
 typedef struct {
   const char *boot_vm;   /* the script that starts QEMU */
@@ -447,6 +449,43 @@ check_port_replug (Vm      *vm,
   return TRUE;
 }
 
+static gboolean
+check_host_name (Vm      *vm,
+                 GError **error)
+{
+  g_autofree char *name = guestlink_client_get_host_name (vm->client, NULL, error);
+
+  if (name == NULL)
+    return FALSE;
+  printf ("# host name: %s\n", name);
+  if (!g_str_equal (name, GUEST_HOST_NAME))
+    return set_error (error, "host name %s, the guest set %s", name, GUEST_HOST_NAME);
+  return TRUE;
+}
+
+static gboolean
+check_osinfo (Vm      *vm,
+              GError **error)
+{
+  g_autoptr(JsonNode) info = guestlink_client_get_osinfo (vm->client, NULL, error);
+  g_autofree char *release_path = g_build_filename (vm->images, "kernel-release", NULL);
+  g_autofree char *release = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *object;
+
+  if (info == NULL || !g_file_get_contents (release_path, &release, NULL, error))
+    return FALSE;
+  g_strstrip (release);
+
+  object = json_node_get_object (info);
+  text = json_to_string (info, FALSE);
+  printf ("# %s\n", text);
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", NULL), "guestlink-test") != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (object, "kernel-release", NULL), release) != 0)
+    return set_error (error, "expected id guestlink-test and kernel %s", release);
+  return TRUE;
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)
@@ -490,6 +529,8 @@ static const VmCheck checks[] = {
   { "a malformed request, then a good one", check_malformed_then_good, FALSE },
   { "a command the guest's configuration blocks", check_blocked_by_configuration, FALSE },
   { "the agent's port is unplugged and plugged back", check_port_replug, FALSE },
+  { "the guest's host name", check_host_name, TRUE },
+  { "the guest's operating system", check_osinfo, TRUE },
   { "idle wakeups with the host side closed", measure_idle_wakeups, TRUE },
   { "ping round trip", measure_ping_round_trip, TRUE },
 };

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cli: what the guestlink sub-commands share. Each family of sub-commands
+ * lives in a file of its own; guestlink.c holds the table and main().
+ */
+#pragma once
+
+#include <guestlink-1/guestlink.h>
+
+/* Exit statuses, so scripts can tell "the agent said no" from "no agent". */
+enum
+{
+  STATUS_OK = 0,
+  STATUS_AGENT_ERROR = 1,
+  STATUS_USAGE = 2,
+  STATUS_CONNECTION = 3,
+};
+
+typedef struct
+{
+  GuestlinkClient *client;
+  gboolean json;
+} Cli;
+
+typedef int (*SubCommandFunc) (Cli   *cli,
+                               char **args);
+
+typedef struct
+{
+  const char *name;
+  const char *synopsis;  /* its arguments, for --help */
+  guint n_args;
+  SubCommandFunc run;
+  const char *summary;
+} SubCommand;
+
+/* Prints @error, prefixed with @command when the agent refused it, and
+ * returns the exit status for it. */
+int report_error (const char   *command,
+                  const GError *error);
+void print_json (JsonNode *node,
+                 gboolean  pretty);
+/* --json output: the agent's return value for @command as it came. */
+int call_and_print (Cli        *cli,
+                    const char *command,
+                    JsonObject *arguments,
+                    gboolean    pretty);
+
+/* system.c */
+int cli_hostname (Cli   *cli,
+                  char **args);
+int cli_osinfo (Cli   *cli,
+                char **args);
+int cli_users (Cli   *cli,
+               char **args);
+int cli_time (Cli   *cli,
+              char **args);
