@@ -7,5 +7,6 @@ void
 commands_register_all (CommandRegistry *registry)
 {
   command_registry_add_table (registry, protocol_commands);
+  command_registry_add_table (registry, identity_commands);
   command_registry_add_table (registry, sysinfo_commands);
 }
