@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 extern const CommandSpec protocol_commands[];
 extern const CommandSpec identity_commands[];
 extern const CommandSpec sysinfo_commands[];
+extern const CommandSpec network_commands[];
 
 void commands_register_all (CommandRegistry *registry);
 
