@@ -20,6 +20,7 @@ typedef struct
 {
   GuestlinkClient *client;
   gboolean json;
+  gboolean counters;   /* interfaces: traffic counters too */
 } Cli;
 
 typedef int (*SubCommandFunc) (Cli   *cli,
@@ -55,3 +56,11 @@ int cli_users (Cli   *cli,
                char **args);
 int cli_time (Cli   *cli,
               char **args);
+
+/* network.c */
+int cli_interfaces (Cli   *cli,
+                    char **args);
+
+/* identity.c */
+int cli_identity (Cli   *cli,
+                  char **args);

@@ -241,6 +241,8 @@ static const SubCommand subcommands[] = {
   { "osinfo", "", 0, cli_osinfo, "Show the guest's operating system" },
   { "users", "", 0, cli_users, "Show who is logged in to the guest" },
   { "time", "", 0, cli_time, "Show the guest's clock and its offset from the host's" },
+  { "interfaces", "", 0, cli_interfaces, "Show the guest's network interfaces and addresses" },
+  { "identity", "", 0, cli_identity, "Show who the guest is: names, machine-id, SSH host keys" },
 };
 
 static char *
@@ -318,6 +320,7 @@ main (int    argc,
   g_autofree char *vsock = NULL;
   g_autofree char *timeout = NULL;
   gboolean json = FALSE;
+  gboolean counters = FALSE;
   gboolean version = FALSE;
   gboolean help = FALSE;
   const SubCommand *subcommand;
@@ -330,6 +333,8 @@ main (int    argc,
       "The agent's vsock address", "CID:PORT" },
     { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
       "How long to wait for the agent (default 10, 0 waits forever)", "SECONDS" },
+    { "counters", 'c', 0, G_OPTION_ARG_NONE, &counters,
+      "interfaces: also show each interface's traffic counters", NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
       "Print the agent's return value as JSON", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
@@ -422,6 +427,7 @@ main (int    argc,
 
   cli.client = client;
   cli.json = json;
+  cli.counters = counters;
 
   return subcommand->run (&cli, argv + 2);
 }

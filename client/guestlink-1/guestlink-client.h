@@ -125,4 +125,28 @@ gboolean guestlink_client_get_time (GuestlinkClient  *self,
                                     GCancellable     *cancellable,
                                     GError          **error);
 
+/* Network (guest-network-get-interfaces). */
+JsonNode *guestlink_client_get_interfaces (GuestlinkClient  *self,
+                                           GCancellable     *cancellable,
+                                           GError          **error);
+void guestlink_client_get_interfaces_async (GuestlinkClient     *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+JsonNode *guestlink_client_get_interfaces_finish (GuestlinkClient  *self,
+                                                  GAsyncResult     *result,
+                                                  GError          **error);
+
+/* Identity (__org.guestlink_get-identity). */
+JsonNode *guestlink_client_get_identity (GuestlinkClient  *self,
+                                         GCancellable     *cancellable,
+                                         GError          **error);
+void guestlink_client_get_identity_async (GuestlinkClient     *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+JsonNode *guestlink_client_get_identity_finish (GuestlinkClient  *self,
+                                                GAsyncResult     *result,
+                                                GError          **error);
+
 G_END_DECLS

@@ -431,6 +431,43 @@ test_system_info (Fixture       *fixture,
   g_assert_cmpint (nanoseconds, <=, after);
 }
 
+/* Interfaces as this machine lists them; identity where the agent has
+ * it (qemu-ga has no __org.guestlink_get-identity). */
+static void
+test_network_and_identity (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) interfaces = NULL;
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(JsonNode) identity = NULL;
+  JsonArray *array;
+  gboolean has_loopback = FALSE;
+  char host_name[256] = "";
+
+  interfaces = guestlink_client_get_interfaces (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (interfaces);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    has_loopback |= g_str_equal (json_object_get_string_member (json_array_get_object_element (array, i),
+                                                                "name"), "lo");
+  g_assert_true (has_loopback);
+
+  info = guestlink_client_get_info (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  if (guestlink_agent_info_lookup_command (info, "__org.guestlink_get-identity") == NULL)
+    {
+      g_test_skip ("this agent has no __org.guestlink_get-identity");
+      return;
+    }
+
+  identity = guestlink_client_get_identity (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gethostname (host_name, sizeof host_name - 1), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (identity), "host-name"),
+                   ==, host_name);
+}
+
 static void
 add_test (const char *path,
           void (*func) (Fixture *, gconstpointer))
@@ -464,6 +501,7 @@ main (int    argc,
   add_test ("/client/agent/concurrent-async", test_concurrent_async);
   add_test ("/client/agent/reconnect", test_reconnect);
   add_test ("/client/agent/system-info", test_system_info);
+  add_test ("/client/agent/network-and-identity", test_network_and_identity);
 
   return g_test_run ();
 }

@@ -33,8 +33,10 @@
 /* Commands the guest's configuration blocks (guest-init reads it from
  * the kernel command line). */
 #define BLOCKED_COMMAND "guest-sync"
-/* What guest-init names the guest. */
+/* What guest-init names the guest, and the address it gives its NIC. */
 #define GUEST_HOST_NAME "guestlink-vm"
+#define GUEST_ADDRESS "10.0.2.15"
+#define GUEST_PREFIX 24
 
 typedef struct {
   const char *boot_vm;   /* the script that starts QEMU */
@@ -486,6 +488,78 @@ check_osinfo (Vm      *vm,
   return TRUE;
 }
 
+/* The NIC's static address, as guest-init configures it. */
+static gboolean
+check_interfaces (Vm      *vm,
+                  GError **error)
+{
+  g_autoptr(JsonNode) interfaces = guestlink_client_get_interfaces (vm->client, NULL, error);
+  JsonArray *array;
+
+  if (interfaces == NULL)
+    return FALSE;
+
+  array = json_node_get_array (interfaces);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *interface = json_array_get_object_element (array, i);
+      JsonArray *addresses;
+
+      if (!json_object_has_member (interface, "ip-addresses"))
+        continue;
+      addresses = json_object_get_array_member (interface, "ip-addresses");
+      for (guint j = 0; j < json_array_get_length (addresses); j++)
+        {
+          JsonObject *address = json_array_get_object_element (addresses, j);
+
+          if (g_str_equal (json_object_get_string_member (address, "ip-address"), GUEST_ADDRESS) &&
+              json_object_get_int_member (address, "prefix") == GUEST_PREFIX)
+            {
+              printf ("# %s %s has %s/%d\n", json_object_get_string_member (interface, "name"),
+                      json_object_get_string_member_with_default (interface, "hardware-address", "-"),
+                      GUEST_ADDRESS, GUEST_PREFIX);
+              return TRUE;
+            }
+        }
+    }
+
+  return set_error (error, "no interface has %s/%d", GUEST_ADDRESS, GUEST_PREFIX);
+}
+
+/* guest-init gives the guest a machine-id and SSH host keys. */
+static gboolean
+check_identity (Vm      *vm,
+                GError **error)
+{
+  g_autoptr(JsonNode) identity = guestlink_client_get_identity (vm->client, NULL, error);
+  JsonObject *object;
+  JsonArray *keys;
+
+  if (identity == NULL)
+    return FALSE;
+
+  object = json_node_get_object (identity);
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "machine-id-state", NULL), "valid") != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (object, "host-name", NULL), GUEST_HOST_NAME) != 0)
+    return set_error (error, "expected a valid machine-id and host name %s", GUEST_HOST_NAME);
+
+  keys = json_object_get_array_member (object, "ssh-host-keys");
+  if (keys == NULL || json_array_get_length (keys) == 0)
+    return set_error (error, "no SSH host keys reported");
+  printf ("# machine-id %s\n", json_object_get_string_member (object, "machine-id"));
+  for (guint i = 0; i < json_array_get_length (keys); i++)
+    {
+      JsonObject *key = json_array_get_object_element (keys, i);
+      const char *fingerprint = json_object_get_string_member_with_default (key, "fingerprint", "");
+
+      if (!g_str_has_prefix (fingerprint, "SHA256:"))
+        return set_error (error, "host key %s has no fingerprint",
+                          json_object_get_string_member_with_default (key, "path", "?"));
+      printf ("# %s %s\n", json_object_get_string_member (key, "type"), fingerprint);
+    }
+  return TRUE;
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)
@@ -531,6 +605,8 @@ static const VmCheck checks[] = {
   { "the agent's port is unplugged and plugged back", check_port_replug, FALSE },
   { "the guest's host name", check_host_name, TRUE },
   { "the guest's operating system", check_osinfo, TRUE },
+  { "the guest's interfaces: the NIC's address", check_interfaces, TRUE },
+  { "the guest's identity", check_identity, FALSE },
   { "idle wakeups with the host side closed", measure_idle_wakeups, TRUE },
   { "ping round trip", measure_ping_round_trip, TRUE },
 };
