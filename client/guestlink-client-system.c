@@ -284,3 +284,355 @@ guestlink_client_get_time (GuestlinkClient  *self,
   *out_nanoseconds = *nanoseconds;
   return TRUE;
 }
+
+/**
+ * guestlink_client_get_timezone:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Runs guest-get-timezone: "zone" (an abbreviation, when
+ * known) and "offset" (seconds east of UTC).
+ *
+ * Returns: (transfer full): the object, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_timezone (GuestlinkClient  *self,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return typed_call (self, "guest-get-timezone", typed_call_expect_object, cancellable, error);
+}
+
+/**
+ * guestlink_client_get_timezone_async:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: a #GAsyncReadyCallback to call when the agent has answered
+ * @user_data: data to pass to @callback
+ *
+ * Asynchronous version of guestlink_client_get_timezone().
+ *
+ * Since: 0.1
+ */
+void
+guestlink_client_get_timezone_async (GuestlinkClient     *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (GUESTLINK_IS_CLIENT (self));
+
+  typed_call_async (self, "guest-get-timezone", typed_call_expect_object,
+                    (GDestroyNotify) json_node_unref, guestlink_client_get_timezone_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * guestlink_client_get_timezone_finish:
+ * @self: a #GuestlinkClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes guestlink_client_get_timezone_async().
+ *
+ * Returns: (transfer full): the object, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_timezone_finish (GuestlinkClient  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+
+  return typed_call_finish (self, result, guestlink_client_get_timezone_async, error);
+}
+
+/**
+ * guestlink_client_get_load:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Runs guest-get-load: "load1", "load5" and "load15",
+ * the load averages.
+ *
+ * Returns: (transfer full): the object, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_load (GuestlinkClient  *self,
+                          GCancellable     *cancellable,
+                          GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return typed_call (self, "guest-get-load", typed_call_expect_object, cancellable, error);
+}
+
+/**
+ * guestlink_client_get_load_async:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: a #GAsyncReadyCallback to call when the agent has answered
+ * @user_data: data to pass to @callback
+ *
+ * Asynchronous version of guestlink_client_get_load().
+ *
+ * Since: 0.1
+ */
+void
+guestlink_client_get_load_async (GuestlinkClient     *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (GUESTLINK_IS_CLIENT (self));
+
+  typed_call_async (self, "guest-get-load", typed_call_expect_object,
+                    (GDestroyNotify) json_node_unref, guestlink_client_get_load_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * guestlink_client_get_load_finish:
+ * @self: a #GuestlinkClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes guestlink_client_get_load_async().
+ *
+ * Returns: (transfer full): the object, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_load_finish (GuestlinkClient  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+
+  return typed_call_finish (self, result, guestlink_client_get_load_async, error);
+}
+
+/**
+ * guestlink_client_get_vcpus:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Runs guest-get-vcpus: one object per logical CPU with
+ * "logical-id", "online" and "can-offline".
+ *
+ * Returns: (transfer full): the array, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_vcpus (GuestlinkClient  *self,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return typed_call (self, "guest-get-vcpus", typed_call_expect_array, cancellable, error);
+}
+
+/**
+ * guestlink_client_get_vcpus_async:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: a #GAsyncReadyCallback to call when the agent has answered
+ * @user_data: data to pass to @callback
+ *
+ * Asynchronous version of guestlink_client_get_vcpus().
+ *
+ * Since: 0.1
+ */
+void
+guestlink_client_get_vcpus_async (GuestlinkClient     *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (GUESTLINK_IS_CLIENT (self));
+
+  typed_call_async (self, "guest-get-vcpus", typed_call_expect_array,
+                    (GDestroyNotify) json_node_unref, guestlink_client_get_vcpus_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * guestlink_client_get_vcpus_finish:
+ * @self: a #GuestlinkClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes guestlink_client_get_vcpus_async().
+ *
+ * Returns: (transfer full): the array, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_vcpus_finish (GuestlinkClient  *self,
+                                  GAsyncResult     *result,
+                                  GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+
+  return typed_call_finish (self, result, guestlink_client_get_vcpus_async, error);
+}
+
+/**
+ * guestlink_client_get_cpustats:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Runs guest-get-cpustats: per CPU, "type" ("linux"),
+ * "cpu" and its times in milliseconds ("user", "nice", "system", "idle",
+ * and on newer kernels "iowait", "irq", "softirq", "steal", "guest",
+ * "guestnice").
+ *
+ * Returns: (transfer full): the array, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_cpustats (GuestlinkClient  *self,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return typed_call (self, "guest-get-cpustats", typed_call_expect_array, cancellable, error);
+}
+
+/**
+ * guestlink_client_get_cpustats_async:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: a #GAsyncReadyCallback to call when the agent has answered
+ * @user_data: data to pass to @callback
+ *
+ * Asynchronous version of guestlink_client_get_cpustats().
+ *
+ * Since: 0.1
+ */
+void
+guestlink_client_get_cpustats_async (GuestlinkClient     *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (GUESTLINK_IS_CLIENT (self));
+
+  typed_call_async (self, "guest-get-cpustats", typed_call_expect_array,
+                    (GDestroyNotify) json_node_unref, guestlink_client_get_cpustats_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * guestlink_client_get_cpustats_finish:
+ * @self: a #GuestlinkClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes guestlink_client_get_cpustats_async().
+ *
+ * Returns: (transfer full): the array, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_cpustats_finish (GuestlinkClient  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+
+  return typed_call_finish (self, result, guestlink_client_get_cpustats_async, error);
+}
+
+/**
+ * guestlink_client_get_diskstats:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Runs guest-get-diskstats: per block device, "name",
+ * "major", "minor" and "stats" with the kernel's I/O counters.
+ *
+ * Returns: (transfer full): the array, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_diskstats (GuestlinkClient  *self,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return typed_call (self, "guest-get-diskstats", typed_call_expect_array, cancellable, error);
+}
+
+/**
+ * guestlink_client_get_diskstats_async:
+ * @self: a #GuestlinkClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: a #GAsyncReadyCallback to call when the agent has answered
+ * @user_data: data to pass to @callback
+ *
+ * Asynchronous version of guestlink_client_get_diskstats().
+ *
+ * Since: 0.1
+ */
+void
+guestlink_client_get_diskstats_async (GuestlinkClient     *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (GUESTLINK_IS_CLIENT (self));
+
+  typed_call_async (self, "guest-get-diskstats", typed_call_expect_array,
+                    (GDestroyNotify) json_node_unref, guestlink_client_get_diskstats_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * guestlink_client_get_diskstats_finish:
+ * @self: a #GuestlinkClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes guestlink_client_get_diskstats_async().
+ *
+ * Returns: (transfer full): the array, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+guestlink_client_get_diskstats_finish (GuestlinkClient  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  g_return_val_if_fail (GUESTLINK_IS_CLIENT (self), NULL);
+
+  return typed_call_finish (self, result, guestlink_client_get_diskstats_async, error);
+}

@@ -125,6 +125,62 @@ gboolean guestlink_client_get_time (GuestlinkClient  *self,
                                     GCancellable     *cancellable,
                                     GError          **error);
 
+/* More system information, as JSON with qemu-ga's members. */
+JsonNode *guestlink_client_get_timezone (GuestlinkClient  *self,
+                                         GCancellable     *cancellable,
+                                         GError          **error);
+void guestlink_client_get_timezone_async (GuestlinkClient     *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+JsonNode *guestlink_client_get_timezone_finish (GuestlinkClient  *self,
+                                                GAsyncResult     *result,
+                                                GError          **error);
+
+JsonNode *guestlink_client_get_load (GuestlinkClient  *self,
+                                     GCancellable     *cancellable,
+                                     GError          **error);
+void guestlink_client_get_load_async (GuestlinkClient     *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+JsonNode *guestlink_client_get_load_finish (GuestlinkClient  *self,
+                                            GAsyncResult     *result,
+                                            GError          **error);
+
+JsonNode *guestlink_client_get_vcpus (GuestlinkClient  *self,
+                                      GCancellable     *cancellable,
+                                      GError          **error);
+void guestlink_client_get_vcpus_async (GuestlinkClient     *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+JsonNode *guestlink_client_get_vcpus_finish (GuestlinkClient  *self,
+                                             GAsyncResult     *result,
+                                             GError          **error);
+
+JsonNode *guestlink_client_get_cpustats (GuestlinkClient  *self,
+                                         GCancellable     *cancellable,
+                                         GError          **error);
+void guestlink_client_get_cpustats_async (GuestlinkClient     *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+JsonNode *guestlink_client_get_cpustats_finish (GuestlinkClient  *self,
+                                                GAsyncResult     *result,
+                                                GError          **error);
+
+JsonNode *guestlink_client_get_diskstats (GuestlinkClient  *self,
+                                          GCancellable     *cancellable,
+                                          GError          **error);
+void guestlink_client_get_diskstats_async (GuestlinkClient     *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+JsonNode *guestlink_client_get_diskstats_finish (GuestlinkClient  *self,
+                                                 GAsyncResult     *result,
+                                                 GError          **error);
+
 /* Network (guest-network-get-interfaces). */
 JsonNode *guestlink_client_get_interfaces (GuestlinkClient  *self,
                                            GCancellable     *cancellable,
@@ -136,6 +192,17 @@ void guestlink_client_get_interfaces_async (GuestlinkClient     *self,
 JsonNode *guestlink_client_get_interfaces_finish (GuestlinkClient  *self,
                                                   GAsyncResult     *result,
                                                   GError          **error);
+
+JsonNode *guestlink_client_get_routes (GuestlinkClient  *self,
+                                       GCancellable     *cancellable,
+                                       GError          **error);
+void guestlink_client_get_routes_async (GuestlinkClient     *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+JsonNode *guestlink_client_get_routes_finish (GuestlinkClient  *self,
+                                              GAsyncResult     *result,
+                                              GError          **error);
 
 /* Identity (__org.guestlink_get-identity). */
 JsonNode *guestlink_client_get_identity (GuestlinkClient  *self,
