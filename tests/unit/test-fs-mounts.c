@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The mount table model over fixture mountinfo text: field parsing with
+ * optional tags and escapes, which mounts are local filesystems, and one
+ * entry per filesystem when bind mounts or double mounts repeat it.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "fs-mounts.h"
+
+static GPtrArray *
+read_fixture (const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("mountinfo-XXXXXX", &path, &error);
+  GPtrArray *mounts;
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  mounts = fs_mounts_read (path, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  return mounts;
+}
+
+static const char fixture[] =
+  /* a virtual filesystem: major 0 */
+  "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+  /* the root filesystem, with an optional tag */
+  "27 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+  /* a mountpoint with a space and a tab, escaped; two optional tags */
+  "30 27 7:0 / /mnt/my\\040data\\011x rw shared:5 master:2 - xfs /dev/loop0 rw\n"
+  /* a bind mount of a directory of the root filesystem */
+  "31 27 254:1 /srv /var/www rw - ext4 /dev/vda1 rw\n"
+  /* the loop filesystem mounted a second time */
+  "32 27 7:0 / /mnt/again rw - xfs /dev/loop0 rw\n"
+  /* network and overlay filesystems: major 0 */
+  "33 27 0:50 / /net rw - nfs4 server:/export rw\n"
+  "34 27 0:51 / /merged rw - overlay overlay rw\n"
+  /* btrfs: major 0 in mountinfo, a real filesystem */
+  "35 27 0:52 / / rw - btrfs /dev/vdb rw\n"
+  /* malformed: too few fields, no separator, a bad device */
+  "36 27 8:0 /\n"
+  "37 27 8:0 / /x rw shared:1 ext4 /dev/sda rw\n"
+  "38 27 8:x / /y rw - ext4 /dev/sda rw\n";
+
+static void
+test_parse (void)
+{
+  g_autoptr(GPtrArray) mounts = read_fixture (fixture);
+  FsMount *escaped;
+
+  /* The three malformed lines are skipped. */
+  g_assert_cmpuint (mounts->len, ==, 8);
+
+  escaped = g_ptr_array_index (mounts, 2);
+  g_assert_cmpuint (escaped->mount_id, ==, 30);
+  g_assert_cmpuint (escaped->parent_id, ==, 27);
+  g_assert_cmpuint (major (escaped->device), ==, 7);
+  g_assert_cmpuint (minor (escaped->device), ==, 0);
+  g_assert_cmpstr (escaped->mountpoint, ==, "/mnt/my data\tx");
+  g_assert_cmpstr (escaped->fstype, ==, "xfs");
+  g_assert_cmpstr (escaped->source, ==, "/dev/loop0");
+  g_assert_cmpstr (escaped->root, ==, "/");
+
+  g_assert_cmpstr (((FsMount *) g_ptr_array_index (mounts, 3))->root, ==, "/srv");
+}
+
+static void
+test_local (void)
+{
+  g_autoptr(GPtrArray) mounts = read_fixture (fixture);
+  static const gboolean expected[] = { FALSE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE, TRUE };
+
+  for (guint i = 0; i < mounts->len; i++)
+    {
+      FsMount *mount = g_ptr_array_index (mounts, i);
+
+      g_test_message ("%s (%s)", mount->mountpoint, mount->fstype);
+      g_assert_cmpint (fs_mount_is_local (mount), ==, expected[i]);
+    }
+}
+
+static void
+test_one_per_filesystem (void)
+{
+  g_autoptr(GPtrArray) mounts = read_fixture (fixture);
+  g_autoptr(GPtrArray) local = fs_mounts_local_filesystems (mounts);
+  struct stat root;
+
+  /* /, the loop filesystem at its first mountpoint, and btrfs, whose
+   * device comes from stat() of its mountpoint ("/" here). The bind
+   * mount and the second loop mount are the same filesystems. */
+  g_assert_cmpint (stat ("/", &root), ==, 0);
+  if (root.st_dev == makedev (254, 1))
+    {
+      g_test_skip ("this machine's root is 254:1, the fixture's own device");
+      return;
+    }
+  g_assert_cmpuint (local->len, ==, 3);
+  g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 0))->mountpoint, ==, "/");
+  g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 1))->mountpoint, ==, "/mnt/my data\tx");
+  g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 2))->fstype, ==, "btrfs");
+  g_assert_true (((FsMount *) g_ptr_array_index (local, 2))->device == root.st_dev);
+}
+
+static void
+test_real_mountinfo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mounts = fs_mounts_read ("/proc/self/mountinfo", &error);
+  gboolean has_root = FALSE;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < mounts->len; i++)
+    has_root |= g_str_equal (((FsMount *) g_ptr_array_index (mounts, i))->mountpoint, "/");
+  g_assert_true (has_root);
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mounts = fs_mounts_read ("/nonexistent/mountinfo", &error);
+
+  g_assert_null (mounts);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/fs-mounts/parse", test_parse);
+  g_test_add_func ("/fs-mounts/local", test_local);
+  g_test_add_func ("/fs-mounts/one-per-filesystem", test_one_per_filesystem);
+  g_test_add_func ("/fs-mounts/real-mountinfo", test_real_mountinfo);
+  g_test_add_func ("/fs-mounts/missing-file", test_missing_file);
+
+  return g_test_run ();
+}
