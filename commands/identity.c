@@ -213,8 +213,8 @@ read_env_file (const char *root,
 
 /* os-release(5): /usr/lib/os-release is read only when /etc/os-release
  * does not exist. */
-static GHashTable *
-read_os_release (const char *root)
+GHashTable *
+identity_read_os_release (const char *root)
 {
   g_autoptr(GError) error = NULL;
   GHashTable *values = read_env_file (root, "etc/os-release", &error);
@@ -317,7 +317,7 @@ static void
 add_os (JsonBuilder *builder,
         const char  *root)
 {
-  g_autoptr(GHashTable) os_release = read_os_release (root);
+  g_autoptr(GHashTable) os_release = identity_read_os_release (root);
 
   json_builder_set_member_name (builder, "os");
   json_builder_begin_object (builder);

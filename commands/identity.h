@@ -16,4 +16,9 @@ G_BEGIN_DECLS
  * is omitted or described by a "-state" member (README.md). */
 JsonNode *identity_collect (const char *root);
 
+/* os-release(5) below @root as KEY -> unquoted value, read with
+ * small-file's bounds (never blocking on a FIFO); NULL when neither
+ * /etc/os-release nor /usr/lib/os-release can be read. */
+GHashTable *identity_read_os_release (const char *root);
+
 G_END_DECLS

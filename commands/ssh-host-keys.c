@@ -76,6 +76,68 @@ blob_has_type (const guint8 *data,
          && memcmp (data + 4, type, type_length) == 0;
 }
 
+/* How many SSH strings follow the type in each key format (RFC 4253,
+ * RFC 5656, RFC 8709, OpenSSH's PROTOCOL.u2f), and for ed25519 the
+ * length of its one key string. */
+static const struct {
+  const char *type;
+  guint n_fields;
+  guint32 first_field_length;   /* 0: any */
+} key_formats[] = {
+  { "ssh-ed25519", 1, 32 },
+  { "ssh-rsa", 2, 0 },
+  { "ssh-dss", 4, 0 },
+  { "ecdsa-sha2-nistp256", 2, 0 },
+  { "ecdsa-sha2-nistp384", 2, 0 },
+  { "ecdsa-sha2-nistp521", 2, 0 },
+  { "sk-ssh-ed25519@openssh.com", 2, 32 },
+  { "sk-ecdsa-sha2-nistp256@openssh.com", 3, 0 },
+};
+
+/*
+ * A key that ssh-keygen and sshd would load: after its type, exactly the
+ * length-prefixed strings its format has, each within the blob, nothing
+ * after them. A truncated .pub must not get a fingerprint that a
+ * known_hosts file would then trust.
+ */
+static gboolean
+blob_is_complete (const guint8 *data,
+                  gsize         length,
+                  const char   *type)
+{
+  gsize offset = 0;
+  guint n_fields = 0;
+  guint expected = 1;
+  guint32 first_length = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (key_formats); i++)
+    if (g_str_equal (key_formats[i].type, type))
+      {
+        expected = key_formats[i].n_fields;
+        first_length = key_formats[i].first_field_length;
+      }
+
+  /* Walks the type string too: field 0. */
+  while (offset < length)
+    {
+      guint32 field_length;
+
+      if (length - offset < 4)
+        return FALSE;
+      field_length = (guint32) data[offset] << 24 | (guint32) data[offset + 1] << 16 |
+                     (guint32) data[offset + 2] << 8 | data[offset + 3];
+      offset += 4;
+      if (field_length > length - offset)
+        return FALSE;
+      if (n_fields == 1 && first_length != 0 && field_length != first_length)
+        return FALSE;
+      offset += field_length;
+      n_fields++;
+    }
+
+  return n_fields == expected + 1;
+}
+
 gboolean
 ssh_public_key_parse (const char  *text,
                       char       **out_type,
@@ -126,6 +188,8 @@ ssh_public_key_parse (const char  *text,
     return set_malformed (error, "Invalid base64 key");
   if (!blob_has_type (data, length, type))
     return set_malformed (error, "The key's type does not match its line");
+  if (!blob_is_complete (data, length, type))
+    return set_malformed (error, "The key is truncated or has trailing data");
 
   if (out_type != NULL)
     *out_type = g_strdup (type);

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <utmpx.h>
 
 #include "commands.h"
+#include "identity.h"
 #include "message.h"
 
 static void
@@ -49,40 +51,6 @@ handle_get_host_name (CommandCall *call)
   command_call_return (call, json_builder_get_root (builder));
 }
 
-/* os-release(5): KEY=value lines, values shell-quoted. */
-static GHashTable *
-read_os_release (void)
-{
-  static const char * const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
-  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
-    {
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) lines = NULL;
-
-      if (!g_file_get_contents (paths[i], &contents, NULL, NULL))
-        continue;
-
-      lines = g_strsplit (contents, "\n", -1);
-      for (char **line = lines; *line != NULL; line++)
-        {
-          char *equals = strchr (*line, '=');
-          g_autofree char *value = NULL;
-
-          if (**line == '#' || equals == NULL)
-            continue;
-          *equals = '\0';
-          value = g_shell_unquote (equals + 1, NULL);
-          if (value != NULL)
-            g_hash_table_replace (fields, g_strdup (g_strstrip (*line)), g_steal_pointer (&value));
-        }
-      break;  /* the first file found is the one (os-release(5)) */
-    }
-
-  return fields;
-}
-
 static void
 add_optional_string (JsonBuilder *builder,
                      const char  *member,
@@ -107,7 +75,7 @@ handle_get_osinfo (CommandCall *call)
     { "variant-id", "VARIANT_ID" },
   };
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(GHashTable) os_release = read_os_release ();
+  g_autoptr(GHashTable) os_release = identity_read_os_release ("/");
   struct utsname kernel;
 
   json_builder_begin_object (builder);
@@ -117,7 +85,7 @@ handle_get_osinfo (CommandCall *call)
       add_optional_string (builder, "kernel-version", kernel.version);
       add_optional_string (builder, "machine", kernel.machine);
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (os_release_members); i++)
+  for (gsize i = 0; os_release != NULL && i < G_N_ELEMENTS (os_release_members); i++)
     add_optional_string (builder, os_release_members[i].member,
                          g_hash_table_lookup (os_release, os_release_members[i].key));
   json_builder_end_object (builder);
@@ -129,14 +97,22 @@ static void
 handle_get_timezone (CommandCall *call)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(GTimeZone) zone = g_time_zone_new_local ();
-  gint interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL,
-                                             g_get_real_time () / G_USEC_PER_SEC);
+  time_t now = time (NULL);
+  struct tm local;
+
+  /* Not GLib's local GTimeZone, which is read once and cached: tzset()
+   * picks up an /etc/localtime changed since the agent started. */
+  tzset ();
+  if (localtime_r (&now, &local) == NULL)
+    {
+      return_errno_error (call, errno, "Cannot get the local time zone");
+      return;
+    }
 
   json_builder_begin_object (builder);
-  add_optional_string (builder, "zone", g_time_zone_get_abbreviation (zone, interval));
+  add_optional_string (builder, "zone", local.tm_zone);
   json_builder_set_member_name (builder, "offset");
-  json_builder_add_int_value (builder, g_time_zone_get_offset (zone, interval));
+  json_builder_add_int_value (builder, local.tm_gmtoff);
   json_builder_end_object (builder);
   command_call_return (call, json_builder_get_root (builder));
 }
@@ -155,14 +131,22 @@ logged_in_user_free (gpointer data)
   g_free (user);
 }
 
+/* getutxent() keeps its position in static state: one reader at a time. */
+static GMutex utmp_lock;
+
 /* Each user logged in (utmp USER_PROCESS), once, with the earliest login:
- * what qemu-ga reports. */
+ * what qemu-ga reports. Runs in a worker thread: glibc waits up to ten
+ * seconds for the utmp lock, and the main loop must not. */
 static void
-handle_get_users (CommandCall *call)
+collect_users (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (logged_in_user_free);
   g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&utmp_lock);
   struct utmpx *entry;
 
   setutxent ();
@@ -192,6 +176,7 @@ handle_get_users (CommandCall *call)
       g_hash_table_insert (by_name, user->user, user);
     }
   endutxent ();
+  g_clear_pointer (&locker, g_mutex_locker_free);
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < users->len; i++)
@@ -206,7 +191,25 @@ handle_get_users (CommandCall *call)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  command_call_return (call, json_builder_get_root (builder));
+  g_task_return_pointer (task, json_builder_get_root (builder), (GDestroyNotify) json_node_unref);
+}
+
+static void
+users_collected (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CommandCall) call = user_data;
+
+  command_call_return (call, g_task_propagate_pointer (G_TASK (result), NULL));
+}
+
+static void
+handle_get_users (CommandCall *call)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, users_collected, command_call_ref (call));
+
+  g_task_run_in_thread (task, collect_users);
 }
 
 static void
@@ -339,7 +342,10 @@ handle_get_cpustats (CommandCall *call)
       if (!g_str_has_prefix (*line, "cpu") || !g_ascii_isdigit ((*line)[3]))
         continue;  /* the "cpu " total, or not a CPU line */
       words = g_strsplit_set (*line, " ", -1);
-      if (!g_ascii_string_to_unsigned (words[0] + 3, 10, 0, G_MAXINT64, &cpu, NULL))
+      /* user, nice, system and idle are required members; a line without
+       * them is not one qemu-ga's schema can describe. */
+      if (g_strv_length (words) < 5 ||
+          !g_ascii_string_to_unsigned (words[0] + 3, 10, 0, G_MAXINT64, &cpu, NULL))
         continue;
 
       json_builder_begin_object (builder);
@@ -351,7 +357,7 @@ handle_get_cpustats (CommandCall *call)
         {
           guint64 ticks;
 
-          if (!g_ascii_string_to_unsigned (words[i + 1], 10, 0, G_MAXUINT64 / 1000, &ticks, NULL))
+          if (!g_ascii_string_to_unsigned (words[i + 1], 10, 0, G_MAXINT64 / 1000, &ticks, NULL))
             break;
           json_builder_set_member_name (builder, columns[i]);
           json_builder_add_int_value (builder, (gint64) (ticks * 1000 / (guint64) ticks_per_second));

@@ -241,6 +241,18 @@ test_parse_malformed (void)
     "ssh-ed25519 AAAA",
     "ssh-ed25519 AAAAQHNzaC1lZDI1NTE5",
     "\xff\xfe binary",
+    /* Well-formed base64 of a key that is not whole: ssh-keygen -lf
+     * refuses each of these, so no fingerprint may vouch for them. */
+    /* type only */
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5",
+    /* claims 32 bytes, has none */
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==",
+    /* key of 31 bytes */
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAHwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    /* trailing data */
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fAA==",
+    /* an extra field */
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fAAAAAXg=",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
