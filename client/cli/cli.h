@@ -47,6 +47,23 @@ int call_and_print (Cli        *cli,
                     JsonObject *arguments,
                     gboolean    pretty);
 
+/* json-access.c: members of the agent's replies, NULL (or @fallback)
+ * unless present with the expected type. */
+const char *cli_string (JsonObject *object,
+                        const char *name);
+gint64 cli_int (JsonObject *object,
+                const char *name,
+                gint64      fallback);
+double cli_number (JsonObject *object,
+                   const char *name,
+                   double      fallback);
+JsonObject *cli_object (JsonObject *object,
+                        const char *name);
+JsonArray *cli_array (JsonObject *object,
+                      const char *name);
+JsonObject *cli_element_object (JsonArray *array,
+                                guint      index);
+
 /* system.c */
 int cli_hostname (Cli   *cli,
                   char **args);

@@ -8,14 +8,20 @@
 
 #include "cli.h"
 
+static const char *
+or_default (const char *value,
+            const char *fallback)
+{
+  return value != NULL ? value : fallback;
+}
+
 static void
 print_member (JsonObject *object,
               const char *member,
               const char *label)
 {
-  if (json_object_has_member (object, member) &&
-      json_node_get_value_type (json_object_get_member (object, member)) == G_TYPE_STRING)
-    g_print ("%-18s %s\n", label, json_object_get_string_member (object, member));
+  if (cli_string (object, member) != NULL)
+    g_print ("%-18s %s\n", label, cli_string (object, member));
 }
 
 static void
@@ -24,7 +30,7 @@ print_machine_id (JsonObject *object,
                   const char *label)
 {
   g_autofree char *state_member = g_strconcat (prefix, "-state", NULL);
-  const char *state = json_object_get_string_member_with_default (object, state_member, NULL);
+  const char *state = cli_string (object, state_member);
 
   if (state != NULL && !g_str_equal (state, "valid"))
     g_print ("%-18s (%s)\n", label, state);
@@ -39,6 +45,8 @@ cli_identity (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) identity = NULL;
   JsonObject *object;
+  JsonObject *os;
+  JsonArray *keys;
 
   if (cli->json)
     return call_and_print (cli, "__org.guestlink_get-identity", NULL, FALSE);
@@ -55,29 +63,25 @@ cli_identity (Cli   *cli,
   print_machine_id (object, "dbus-machine-id", "D-Bus machine ID");
   print_member (object, "boot-id", "Boot ID");
   print_member (object, "product-uuid", "Product UUID");
-  if (json_object_has_member (object, "os"))
-    {
-      JsonObject *os = json_object_get_object_member (object, "os");
-      g_print ("%-18s %s %s\n", "OS",
-               json_object_get_string_member_with_default (os, "id", "?"),
-               json_object_get_string_member_with_default (os, "version-id", ""));
-    }
+  os = cli_object (object, "os");
+  if (os != NULL)
+    g_print ("%-18s %s %s\n", "OS", or_default (cli_string (os, "id"), "?"),
+             or_default (cli_string (os, "version-id"), ""));
 
-  if (json_object_has_member (object, "ssh-host-keys"))
+  keys = cli_array (object, "ssh-host-keys");
+  if (keys != NULL)
     {
-      JsonArray *keys = json_object_get_array_member (object, "ssh-host-keys");
-
       g_print ("SSH host keys%s\n", json_array_get_length (keys) == 0 ? "      (none)" : "");
       for (guint i = 0; i < json_array_get_length (keys); i++)
         {
-          JsonObject *key = json_array_get_object_element (keys, i);
+          JsonObject *key = cli_element_object (keys, i);
 
-          if (json_object_has_member (key, "error"))
-            g_print ("  %s: %s\n", json_object_get_string_member_with_default (key, "path", "?"),
-                     json_object_get_string_member (key, "error"));
+          if (cli_string (key, "error") != NULL)
+            g_print ("  %s: %s\n", or_default (cli_string (key, "path"), "?"),
+                     cli_string (key, "error"));
           else
-            g_print ("  %-22s %s\n", json_object_get_string_member_with_default (key, "type", "?"),
-                     json_object_get_string_member_with_default (key, "fingerprint", "?"));
+            g_print ("  %-22s %s\n", or_default (cli_string (key, "type"), "?"),
+                     or_default (cli_string (key, "fingerprint"), "?"));
         }
     }
   return STATUS_OK;

@@ -11,19 +11,15 @@ static char *
 addresses_of (JsonObject *interface)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  JsonArray *addresses;
+  JsonArray *addresses = cli_array (interface, "ip-addresses");
 
-  if (!json_object_has_member (interface, "ip-addresses"))
-    return g_strdup ("-");
-
-  addresses = json_object_get_array_member (interface, "ip-addresses");
-  for (guint i = 0; i < json_array_get_length (addresses); i++)
+  for (guint i = 0; addresses != NULL && i < json_array_get_length (addresses); i++)
     {
-      JsonObject *address = json_array_get_object_element (addresses, i);
+      JsonObject *address = cli_element_object (addresses, i);
+      const char *ip = cli_string (address, "ip-address");
 
       g_string_append_printf (text, "%s%s/%" G_GINT64_FORMAT, text->len > 0 ? " " : "",
-                              json_object_get_string_member_with_default (address, "ip-address", "?"),
-                              json_object_get_int_member_with_default (address, "prefix", 0));
+                              ip != NULL ? ip : "?", cli_int (address, "prefix", 0));
     }
   return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : g_strdup ("-");
 }
@@ -32,10 +28,7 @@ static gint64
 counter (JsonObject *interface,
          const char *name)
 {
-  JsonObject *statistics = json_object_has_member (interface, "statistics")
-                           ? json_object_get_object_member (interface, "statistics") : NULL;
-
-  return statistics != NULL ? json_object_get_int_member_with_default (statistics, name, 0) : 0;
+  return cli_int (cli_object (interface, "statistics"), name, 0);
 }
 
 int
@@ -62,18 +55,18 @@ cli_interfaces (Cli   *cli,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *interface = json_array_get_object_element (array, i);
-      const char *name = json_object_get_string_member_with_default (interface, "name", "?");
-      const char *mac = json_object_get_string_member_with_default (interface, "hardware-address", "-");
+      JsonObject *interface = cli_element_object (array, i);
+      const char *name = cli_string (interface, "name");
+      const char *mac = cli_string (interface, "hardware-address");
       g_autofree char *addresses = addresses_of (interface);
 
       if (cli->counters)
         g_print ("%-16s %-18s %14" G_GINT64_FORMAT " %10" G_GINT64_FORMAT " %14" G_GINT64_FORMAT
-                 " %10" G_GINT64_FORMAT "  %s\n", name, mac,
+                 " %10" G_GINT64_FORMAT "  %s\n", name != NULL ? name : "?", mac != NULL ? mac : "-",
                  counter (interface, "rx-bytes"), counter (interface, "rx-packets"),
                  counter (interface, "tx-bytes"), counter (interface, "tx-packets"), addresses);
       else
-        g_print ("%-16s %-18s %s\n", name, mac, addresses);
+        g_print ("%-16s %-18s %s\n", name != NULL ? name : "?", mac != NULL ? mac : "-", addresses);
     }
   return STATUS_OK;
 }

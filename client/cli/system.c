@@ -51,9 +51,8 @@ cli_osinfo (Cli   *cli,
 
   object = json_node_get_object (info);
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
-    if (json_object_has_member (object, rows[i].member))
-      g_print ("%-17s %s\n", rows[i].label,
-               json_object_get_string_member (object, rows[i].member));
+    if (cli_string (object, rows[i].member) != NULL)
+      g_print ("%-17s %s\n", rows[i].label, cli_string (object, rows[i].member));
   return STATUS_OK;
 }
 
@@ -82,12 +81,16 @@ cli_users (Cli   *cli,
   g_print ("%-20s %s\n", "USER", "LOGGED IN SINCE");
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *user = json_array_get_object_element (array, i);
-      double login = json_object_get_double_member_with_default (user, "login-time", 0);
-      g_autoptr(GDateTime) since = g_date_time_new_from_unix_local ((gint64) login);
+      JsonObject *user = cli_element_object (array, i);
+      double login = cli_number (user, "login-time", -1);
+      /* Checked before the cast: a double out of gint64's range is
+       * undefined behaviour, and GDateTime ends at year 9999. */
+      g_autoptr(GDateTime) since = login >= 0 && login < 253402300800.0
+                                   ? g_date_time_new_from_unix_local ((gint64) login) : NULL;
       g_autofree char *when = since != NULL ? g_date_time_format (since, "%F %T") : g_strdup ("?");
+      const char *name = cli_string (user, "user");
 
-      g_print ("%-20s %s\n", json_object_get_string_member_with_default (user, "user", "?"), when);
+      g_print ("%-20s %s\n", name != NULL ? name : "?", when);
     }
   return STATUS_OK;
 }

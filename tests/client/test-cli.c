@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "agent-runner.h"
+#include "fake-agent.h"
 
 static const char *cli_path;
 static TestAgent *agent;
@@ -273,6 +274,50 @@ test_unreachable (void)
   g_rmdir (dir);
 }
 
+/* A guest is not trusted: replies with members of the wrong types must
+ * not crash the CLI (it runs with fatal-warnings here, so a json-glib
+ * critical would), only show as unknown. */
+static void
+answer_with_wrong_types (FakeConn   *conn,
+                         JsonObject *request,
+                         gpointer    user_data)
+{
+  const char *command = fake_request_get_command (request);
+
+  if (g_str_equal (command, "guest-get-osinfo"))
+    fake_conn_send_reply (conn, "{\"return\": {\"pretty-name\": 7, \"id\": [], \"machine\": \"x\"}@ID@}\n", request);
+  else if (g_str_equal (command, "guest-get-users"))
+    fake_conn_send_reply (conn, "{\"return\": [3, {\"user\": {}, \"login-time\": 1e300},"
+                                " {\"user\": \"u\", \"login-time\": \"x\"}]@ID@}\n", request);
+  else if (g_str_equal (command, "guest-network-get-interfaces"))
+    fake_conn_send_reply (conn, "{\"return\": [\"eth0\", {\"name\": 1, \"ip-addresses\": {},"
+                                " \"statistics\": []}, {\"name\": \"n\", \"ip-addresses\": [1,"
+                                " {\"ip-address\": 2, \"prefix\": \"24\"}]}]@ID@}\n", request);
+  else if (g_str_equal (command, "__org.guestlink_get-identity"))
+    fake_conn_send_reply (conn, "{\"return\": {\"host-name\": 5, \"machine-id-state\": [],"
+                                " \"os\": \"debian\", \"ssh-host-keys\": [null, {\"error\": 1}]}@ID@}\n",
+                          request);
+  else
+    fake_answer (conn, request);
+}
+
+static void
+test_untrusted_shapes (void)
+{
+  g_autoptr(FakeAgent) fake = fake_agent_new (answer_with_wrong_types, NULL);
+  const char * const commands[] = { "osinfo", "users", "interfaces", "identity", NULL };
+
+  for (gsize i = 0; commands[i] != NULL; i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_cli (&run, fake_agent_get_socket_path (fake), (const char *[]) { commands[i], NULL });
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_null (strstr (run.out, "(null)"));
+      g_assert_null (strstr (run.err, "CRITICAL"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -290,6 +335,7 @@ main (int    argc,
   if (skip != 0)
     return skip;
 
+  g_test_add_func ("/client/cli/untrusted-shapes", test_untrusted_shapes);
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/no-socket", test_no_socket);
