@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,13 +150,6 @@ main (int    argc,
   int status;
 
   block_sigio ();
-#ifdef __GLIBC__
-  /* glibc raises its mmap threshold to the size of any large block freed,
-   * so after one 16 MiB request every later large buffer would come from
-   * the heap and stay there. Fixed, they go back to the kernel when freed,
-   * and a rejected oversized request leaves the agent's size unchanged. */
-  mallopt (M_MMAP_THRESHOLD, 128 * 1024);
-#endif
   /* Writes to a vanished peer must fail with EPIPE, not kill us. */
   signal (SIGPIPE, SIG_IGN);
 

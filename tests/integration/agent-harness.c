@@ -573,3 +573,24 @@ harness_read_status_kib (pid_t       pid,
 
   harness_fail ("No %s in %s", field, path);
 }
+
+void
+agent_fixture_set_up (AgentFixture  *fixture,
+                      gconstpointer  data)
+{
+  fixture->agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
+}
+
+void
+agent_fixture_tear_down (AgentFixture  *fixture,
+                         gconstpointer  data)
+{
+  test_agent_stop_cleanly (fixture->agent);
+  g_clear_pointer (&fixture->agent, test_agent_free);
+}
+
+Client *
+agent_fixture_connect (AgentFixture *fixture)
+{
+  return client_connect (test_agent_get_socket_path (fixture->agent));
+}

@@ -96,6 +96,17 @@ void test_agent_free (TestAgent *agent);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestAgent, test_agent_free)
 
+/* A fixture for g_test_add(): a guestlinkd of its own for each case,
+ * stopped cleanly (exit 0) after it. */
+typedef struct {
+  TestAgent *agent;
+} AgentFixture;
+
+void agent_fixture_set_up (AgentFixture  *fixture,
+                           gconstpointer  data);
+void agent_fixture_tear_down (AgentFixture  *fixture,
+                              gconstpointer  data);
+
 /* Runs a command that is expected to exit by itself (guestlinkd -V, a
  * second agent refused by the pid file) and returns its wait status. */
 int harness_run_command (const char * const  *argv,
@@ -122,6 +133,8 @@ char *harness_describe_status (int wait_status);
 typedef struct _Client Client;
 
 Client *client_connect (const char *socket_path);
+/* A raw connection to the fixture's agent. */
+Client *agent_fixture_connect (AgentFixture *fixture);
 /* Like client_connect(), but returns NULL with @error set. */
 Client *client_try_connect (const char  *socket_path,
                             GError     **error);

@@ -18,30 +18,8 @@
 /* "At once" for a local socket, with room for a loaded sanitizer build. */
 #define PROMPT_MS 1000
 
-typedef struct {
-  TestAgent *agent;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  test_agent_stop_cleanly (fixture->agent);
-  g_clear_pointer (&fixture->agent, test_agent_free);
-}
-
-static Client *
-fixture_connect (Fixture *fixture)
-{
-  return client_connect (test_agent_get_socket_path (fixture->agent));
-}
+/* A guestlinkd of its own for each case (agent-harness.h). */
+typedef AgentFixture Fixture;
 
 static void
 assert_ping (Client *client)
@@ -57,7 +35,7 @@ static void
 test_second_waits (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(Client) first = fixture_connect (fixture);
+  g_autoptr(Client) first = agent_fixture_connect (fixture);
   g_autoptr(Client) second = NULL;
   g_autoptr(GByteArray) early = NULL;
   g_autofree char *reply = NULL;
@@ -66,7 +44,7 @@ test_second_waits (Fixture       *fixture,
   assert_ping (first);
 
   /* connect() succeeds (the backlog), but nobody reads the request yet. */
-  second = fixture_connect (fixture);
+  second = agent_fixture_connect (fixture);
   client_send_str (second, "{\"execute\":\"guest-ping\",\"id\":\"second\"}");
   early = client_read_for (second, HARNESS_SILENCE_MS);
   g_assert_cmpuint (early->len, ==, 0);
@@ -101,7 +79,7 @@ test_half_request (Fixture       *fixture,
 
   for (gsize i = 0; i < G_N_ELEMENTS (halves); i++)
     {
-      g_autoptr(Client) quitter = fixture_connect (fixture);
+      g_autoptr(Client) quitter = agent_fixture_connect (fixture);
       g_autoptr(Client) next = NULL;
       g_autoptr(GByteArray) rest = NULL;
       g_autofree char *reply = NULL;
@@ -110,7 +88,7 @@ test_half_request (Fixture       *fixture,
       client_send_str (quitter, halves[i]);
       g_clear_pointer (&quitter, client_free);
 
-      next = fixture_connect (fixture);
+      next = agent_fixture_connect (fixture);
       client_send_str (next, "{\"execute\":\"guest-ping\",\"id\":2}");
       reply = client_read_line (next, HARNESS_REPLY_TIMEOUT_MS);
       g_assert_cmpstr (reply, ==, "{\"return\": {}, \"id\": 2}\n");
@@ -128,19 +106,19 @@ test_connect_close (Fixture       *fixture,
   gint64 start;
 
   for (guint i = 0; i < 20; i++)
-    client_free (fixture_connect (fixture));
+    client_free (agent_fixture_connect (fixture));
 
   /* Clients that leave without reading their reply: the agent's write
    * fails (EPIPE) and must cost it nothing but that reply. */
   for (guint i = 0; i < 20; i++)
     {
-      g_autoptr(Client) impatient = fixture_connect (fixture);
+      g_autoptr(Client) impatient = agent_fixture_connect (fixture);
 
       client_send_str (impatient, PING);
     }
 
   start = g_get_monotonic_time ();
-  client = fixture_connect (fixture);
+  client = agent_fixture_connect (fixture);
   assert_ping (client);
   g_test_message ("served %" G_GINT64_FORMAT " ms after 40 short-lived clients",
                   (g_get_monotonic_time () - start) / 1000);
@@ -185,7 +163,7 @@ static void
 test_back_pressure (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
   g_autoptr(GString) requests = g_string_new (NULL);
   Writer writer = { client, requests, FALSE, FALSE };
   GThread *thread;
@@ -254,7 +232,7 @@ static void
 test_half_close (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
   g_autoptr(GString) requests = g_string_new (NULL);
   Writer writer = { client, requests, TRUE, FALSE };
   GThread *thread;
@@ -297,7 +275,7 @@ main (int    argc,
   harness_init (&argc, &argv);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, agent_fixture_set_up, func, agent_fixture_tear_down)
   ADD ("/clients/second-waits", test_second_waits);
   ADD ("/clients/half-request", test_half_request);
   ADD ("/clients/connect-close", test_connect_close);

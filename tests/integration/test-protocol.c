@@ -14,30 +14,8 @@
 #define PING "{\"execute\":\"guest-ping\"}"
 #define PING_REPLY "{\"return\": {}}\n"
 
-typedef struct {
-  TestAgent *agent;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  test_agent_stop_cleanly (fixture->agent);
-  g_clear_pointer (&fixture->agent, test_agent_free);
-}
-
-static Client *
-fixture_connect (Fixture *fixture)
-{
-  return client_connect (test_agent_get_socket_path (fixture->agent));
-}
+/* A guestlinkd of its own for each case (agent-harness.h). */
+typedef AgentFixture Fixture;
 
 static void
 assert_exchange (Fixture    *fixture,
@@ -98,7 +76,7 @@ static void
 test_id_echo (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
 
   for (gsize i = 0; i < G_N_ELEMENTS (id_cases); i++)
     {
@@ -147,7 +125,7 @@ test_sync_delimited (Fixture       *fixture,
   /* How libvirt uses it: a 0xFF first, to flush whatever half request an
    * earlier session left; that byte earns the error qemu-ga gives it,
    * which the host skips by reading up to the 0xFF of the reply. */
-  client = fixture_connect (fixture);
+  client = agent_fixture_connect (fixture);
   client_send_str (client, "\xFF{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":4242}}");
   lines = client_read_lines (client, 2);
   g_assert_cmpstr (g_ptr_array_index (lines, 0), ==,
@@ -211,7 +189,7 @@ static void
 test_split_bytes (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
   const char *request = "{\"execute\":\"guest-sync\",\"arguments\":{\"id\":31337},\"id\":[\"x\"]}";
   g_autofree char *all_but_last = g_strndup (request, strlen (request) - 1);
   g_autoptr(GByteArray) early = NULL;
@@ -237,7 +215,7 @@ static void
 test_pipelined (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
   g_autoptr(GString) requests = g_string_new (NULL);
   g_autoptr(GPtrArray) lines = NULL;
 
@@ -292,7 +270,7 @@ static void
 test_malformed_then_good (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
 
   for (gsize i = 0; i < G_N_ELEMENTS (malformed_cases); i++)
     {
@@ -321,7 +299,7 @@ test_resync (Fixture       *fixture,
     "{\"execute\":\"guest-ping\",\"id\":[{\"a\":[", /* deep inside */
     "{\"execute\":\"guest-ping\",\"id\":12",        /* inside a number */
   };
-  g_autoptr(Client) client = fixture_connect (fixture);
+  g_autoptr(Client) client = agent_fixture_connect (fixture);
 
   for (gsize i = 0; i < G_N_ELEMENTS (interrupted); i++)
     {
@@ -357,7 +335,7 @@ main (int    argc,
   harness_init (&argc, &argv);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, agent_fixture_set_up, func, agent_fixture_tear_down)
   ADD ("/protocol/ping", test_ping);
   ADD ("/protocol/id-echo", test_id_echo);
   ADD ("/protocol/sync", test_sync);
