@@ -12,48 +12,6 @@
 #include "async-result.h"
 #include "fake-agent.h"
 
-/* What the fake answers to one command, and what it was sent. */
-typedef struct
-{
-  const char *command;
-  const char *reply;  /* @ID@ stands for the id member */
-
-  GMutex lock;
-  guint n_requests;
-  char *arguments;    /* of the last request: JSON text, or NULL for none */
-} Script;
-
-static void
-handle_script (FakeConn   *conn,
-               JsonObject *request,
-               gpointer    user_data)
-{
-  Script *script = user_data;
-  JsonNode *arguments;
-
-  if (!g_str_equal (fake_request_get_command (request), script->command))
-    {
-      fake_answer (conn, request);
-      return;
-    }
-
-  arguments = json_object_get_member (request, "arguments");
-  g_mutex_lock (&script->lock);
-  script->n_requests++;
-  g_free (script->arguments);
-  script->arguments = arguments != NULL ? json_to_string (arguments, FALSE) : NULL;
-  g_mutex_unlock (&script->lock);
-
-  fake_conn_send_reply (conn, script->reply, request);
-}
-
-static void
-script_clear (Script *script)
-{
-  g_free (script->arguments);
-  g_mutex_clear (&script->lock);
-}
-
 /* A wrapper run synchronously or through its _async and _finish forms.
  * Results are turned into JSON so one table can hold them all: the
  * status as its qemu-ga name, a count as an integer. */
@@ -409,20 +367,17 @@ test_case (gconstpointer data)
 {
   const Case *test = data;
   const Wrapper *wrapper = test->wrapper;
-  g_autoptr(FakeAgent) fake = NULL;
+  const FakeReply replies[] = { { wrapper->command, test->reply }, { NULL, } };
+  g_autoptr(FakeAgent) fake = fake_agent_new (fake_answer_scripted, (gpointer) replies);
   g_autoptr(GuestlinkClient) client = NULL;
-  Script script = { wrapper->command, test->reply, };
 
-  g_mutex_init (&script.lock);
-
-  fake = fake_agent_new (handle_script, &script);
   client = guestlink_client_new_for_socket_path (fake_agent_get_socket_path (fake));
-  guestlink_client_set_default_timeout_msec (client, 10000);
 
   for (int async = FALSE; async <= TRUE; async++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonNode) result = NULL;
+      g_autofree char *arguments = NULL;
 
       g_test_message ("%s", async ? "asynchronously" : "synchronously");
       result = wrapper->run (client, wrapper->parameter, async, &error);
@@ -439,15 +394,10 @@ test_case (gconstpointer data)
           g_assert_nonnull (strstr (error->message, test->message));
         }
 
-      g_mutex_lock (&script.lock);
-      g_assert_cmpuint (script.n_requests, ==, async ? 2 : 1);
-      g_assert_cmpstr (script.arguments, ==, wrapper->arguments);
-      g_mutex_unlock (&script.lock);
+      g_assert_cmpuint (fake_agent_count (fake, wrapper->command), ==, async ? 2 : 1);
+      arguments = fake_agent_dup_last_arguments (fake, wrapper->command);
+      g_assert_cmpstr (arguments, ==, wrapper->arguments);
     }
-
-  g_clear_object (&client);
-  g_clear_pointer (&fake, fake_agent_free);
-  script_clear (&script);
 }
 
 static void
@@ -464,30 +414,23 @@ test_status_enum (void)
 static void
 test_freeze_async_copies_mountpoints (void)
 {
-  Script script = { "guest-fsfreeze-freeze-list", RETURN ("1"), };
-  g_autoptr(FakeAgent) fake = NULL;
+  const FakeReply replies[] = { { "guest-fsfreeze-freeze-list", RETURN ("1") }, { NULL, } };
+  g_autoptr(FakeAgent) fake = fake_agent_new (fake_answer_scripted, (gpointer) replies);
   g_autoptr(GuestlinkClient) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *arguments = NULL;
   char **mountpoints = g_strdupv ((char *[]) { "/var/lib/data", NULL });
 
-  g_mutex_init (&script.lock);
-  fake = fake_agent_new (handle_script, &script);
   client = guestlink_client_new_for_socket_path (fake_agent_get_socket_path (fake));
-
   guestlink_client_fsfreeze_freeze_async (client, (const char * const *) mountpoints, NULL,
                                           async_result_store, &result);
   g_strfreev (mountpoints);
   g_assert_cmpint (guestlink_client_fsfreeze_freeze_finish (client, async_result_wait (&result),
                                                             &error), ==, 1);
   g_assert_no_error (error);
-  g_mutex_lock (&script.lock);
-  g_assert_cmpstr (script.arguments, ==, "{\"mountpoints\":[\"/var/lib/data\"]}");
-  g_mutex_unlock (&script.lock);
-
-  g_clear_object (&client);
-  g_clear_pointer (&fake, fake_agent_free);
-  script_clear (&script);
+  arguments = fake_agent_dup_last_arguments (fake, "guest-fsfreeze-freeze-list");
+  g_assert_cmpstr (arguments, ==, "{\"mountpoints\":[\"/var/lib/data\"]}");
 }
 
 int
