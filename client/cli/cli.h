@@ -86,3 +86,17 @@ int cli_interfaces (Cli   *cli,
 /* identity.c */
 int cli_identity (Cli   *cli,
                   char **args);
+
+/* filesystem.c */
+extern const GOptionEntry cli_freeze_options[];
+extern const GOptionEntry cli_fstrim_options[];
+int cli_freeze (Cli   *cli,
+                char **args);
+int cli_thaw (Cli   *cli,
+              char **args);
+int cli_freeze_status (Cli   *cli,
+                       char **args);
+int cli_fstrim (Cli   *cli,
+                char **args);
+int cli_fsinfo (Cli   *cli,
+                char **args);

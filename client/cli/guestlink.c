@@ -243,6 +243,13 @@ static const SubCommand subcommands[] = {
   { "time", "", 0, cli_time, "Show the guest's clock and its offset from the host's" },
   { "interfaces", "", 0, cli_interfaces, "Show the guest's network interfaces and addresses" },
   { "identity", "", 0, cli_identity, "Show who the guest is: names, machine-id, SSH host keys" },
+  { "freeze", "[--mountpoint PATH]...", 0, cli_freeze,
+    "Freeze the guest's filesystems, or those mounted at each PATH", cli_freeze_options },
+  { "thaw", "", 0, cli_thaw, "Thaw the filesystems the agent froze" },
+  { "freeze-status", "", 0, cli_freeze_status, "Show whether the guest's filesystems are frozen" },
+  { "fstrim", "[--minimum BYTES]", 0, cli_fstrim,
+    "Discard the unused blocks of the guest's filesystems", cli_fstrim_options },
+  { "fsinfo", "", 0, cli_fsinfo, "Show the guest's filesystems, their use and their disks" },
 };
 
 /* "name synopsis", or the name alone when it takes nothing. */
