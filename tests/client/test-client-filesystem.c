@@ -337,25 +337,15 @@ static const Case cases[] = {
     NULL, GUESTLINK_ERROR_COMMAND_DISABLED, "has been disabled" },
 };
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 static void
 assert_json_equal (JsonNode   *node,
                    const char *expected_text)
 {
-  g_autoptr(JsonNode) expected = parse_json (expected_text);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) expected = json_from_string (expected_text, &error);
   g_autofree char *text = json_to_string (node, FALSE);
 
+  g_assert_no_error (error);
   g_test_message ("got %s", text);
   g_assert_true (json_node_equal (node, expected));
 }
