@@ -15,6 +15,7 @@ extern const CommandSpec protocol_commands[];
 extern const CommandSpec identity_commands[];
 extern const CommandSpec sysinfo_commands[];
 extern const CommandSpec network_commands[];
+extern const CommandSpec fs_info_commands[];
 
 void commands_register_all (CommandRegistry *registry);
 
