@@ -11,4 +11,5 @@ commands_register_all (CommandRegistry *registry)
   command_registry_add_table (registry, sysinfo_commands);
   command_registry_add_table (registry, network_commands);
   command_registry_add_table (registry, fs_info_commands);
+  command_registry_add_table (registry, fs_trim_commands);
 }

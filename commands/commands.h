@@ -16,6 +16,7 @@ extern const CommandSpec identity_commands[];
 extern const CommandSpec sysinfo_commands[];
 extern const CommandSpec network_commands[];
 extern const CommandSpec fs_info_commands[];
+extern const CommandSpec fs_trim_commands[];
 
 void commands_register_all (CommandRegistry *registry);
 

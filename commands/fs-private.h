@@ -40,4 +40,14 @@ JsonNode *fs_info_collect (const char  *mountinfo_path,
                            const char  *udev_data_dir,
                            GError     **error);
 
+/* guest-fstrim: FITRIM on each mount guest-get-fsinfo lists, in mount
+ * order, and the GuestFilesystemTrimResponse (results newest mount
+ * first). @minimum counts only with @has_minimum. Stops with
+ * G_IO_ERROR_CANCELLED between filesystems once @cancellable is. */
+JsonNode *fs_trim_collect (const char    *mountinfo_path,
+                           gboolean       has_minimum,
+                           gint64         minimum,
+                           GCancellable  *cancellable,
+                           GError       **error);
+
 G_END_DECLS

@@ -171,10 +171,64 @@ test_missing_table (Tables        *tables,
                     gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) trim_error = NULL;
 
   g_assert_null (fs_info_collect (tables->mountinfo, "/sys", "/run/udev/data", &error));
   g_assert_nonnull (error);
   g_assert_true (g_str_has_prefix (error->message, "failed to read the mount table: "));
+  g_assert_null (fs_trim_collect (tables->mountinfo, FALSE, 0, NULL, &trim_error));
+  g_assert_nonnull (trim_error);
+}
+
+/* The same mounts as guest-get-fsinfo, newest first, each with its own
+ * result; none of these exists, so each is an open failure. */
+static void
+test_fstrim_results (Tables        *tables,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_false (g_file_test (tables->missing, G_FILE_TEST_EXISTS));
+  write_mountinfo (tables, mounts);
+
+  reply = encode (fs_trim_collect (tables->mountinfo, TRUE, 4096, NULL, &error));
+  g_assert_no_error (error);
+  expected = g_strdup_printf (
+    "{\"paths\": ["
+    "{\"path\": \"%1$s/loop\", \"error\": \"failed to open: No such file or directory\"}, "
+    "{\"path\": \"%1$s/my www\", \"error\": \"failed to open: No such file or directory\"}, "
+    "{\"path\": \"%1$s/root\", \"error\": \"failed to open: No such file or directory\"}]}",
+    tables->missing);
+  g_assert_cmpstr (reply, ==, expected);
+}
+
+static void
+test_fstrim_nothing (Tables        *tables,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+
+  write_mountinfo (tables, "22 27 0:21 / /proc rw - proc proc rw\n");
+  reply = encode (fs_trim_collect (tables->mountinfo, FALSE, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (reply, ==, "{\"paths\": []}");
+}
+
+/* A cancelled call stops before the next filesystem. */
+static void
+test_fstrim_cancelled (Tables        *tables,
+                       gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  write_mountinfo (tables, mounts);
+  g_cancellable_cancel (cancellable);
+  g_assert_null (fs_trim_collect (tables->mountinfo, FALSE, 0, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 int
@@ -188,6 +242,9 @@ main (int    argc,
   ADD ("/fs-info/fsinfo-usage", test_fsinfo_usage);
   ADD ("/fs-info/fsinfo-error", test_fsinfo_error);
   ADD ("/fs-info/missing-table", test_missing_table);
+  ADD ("/fs-info/fstrim-results", test_fstrim_results);
+  ADD ("/fs-info/fstrim-nothing", test_fstrim_nothing);
+  ADD ("/fs-info/fstrim-cancelled", test_fstrim_cancelled);
 #undef ADD
 
   return g_test_run ();
