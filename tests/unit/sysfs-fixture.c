@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 
+#include "fixture-dir.h"
 #include "sysfs-fixture.h"
 
 struct _SysfsFixture {
@@ -29,31 +30,13 @@ sysfs_fixture_new (void)
   return fixture;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
 void
 sysfs_fixture_free (SysfsFixture *fixture)
 {
   if (fixture == NULL)
     return;
 
-  remove_tree (fixture->dir);
+  fixture_dir_remove (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->root);
   g_free (fixture->udev_dir);
