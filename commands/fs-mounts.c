@@ -126,6 +126,31 @@ fs_mount_is_local (const FsMount *mount)
   return major (mount->device) != 0 || g_str_equal (mount->fstype, "btrfs");
 }
 
+gboolean
+fs_mount_get_block_device (const FsMount *mount,
+                           dev_t         *out_device)
+{
+  struct stat st;
+
+  g_return_val_if_fail (mount != NULL, FALSE);
+  g_return_val_if_fail (out_device != NULL, FALSE);
+
+  if (major (mount->device) != 0)
+    {
+      *out_device = mount->device;
+      return TRUE;
+    }
+
+  /* A directory source is a bind mount, anything else but a block
+   * device names no disk: qemu-ga skips both. */
+  if (!g_str_equal (mount->fstype, "btrfs") ||
+      stat (mount->source, &st) < 0 || !S_ISBLK (st.st_mode))
+    return FALSE;
+
+  *out_device = st.st_rdev;
+  return TRUE;
+}
+
 GPtrArray *
 fs_mounts_local_filesystems (GPtrArray *mounts)
 {

@@ -114,6 +114,64 @@ test_one_per_filesystem (void)
   g_assert_true (((FsMount *) g_ptr_array_index (local, 2))->device == root.st_dev);
 }
 
+static gboolean
+block_device_of (GPtrArray  *mounts,
+                 guint       index,
+                 dev_t      *device)
+{
+  return fs_mount_get_block_device (g_ptr_array_index (mounts, index), device);
+}
+
+/* What qemu-ga lists: every mount on a block device, bind mounts too;
+ * btrfs by the block device its source names. The btrfs mountpoints do
+ * not exist, so their device stays the anonymous 0:N of mountinfo. */
+static void
+test_block_device (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fs-mounts-XXXXXX", NULL);
+  g_autofree char *node = g_build_filename (dir, "blk", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) mounts = NULL;
+  gboolean have_node;
+  dev_t device = 0;
+
+  g_assert_nonnull (dir);
+  /* Only root may make a device node; without one that case is skipped. */
+  have_node = mknod (node, S_IFBLK | 0600, makedev (7, 200)) == 0;
+  contents = g_strdup_printf (
+    "27 1 254:1 / / rw - ext4 /dev/vda1 rw\n"
+    "31 27 254:1 /srv /var/www rw - ext4 /dev/vda1 rw\n"
+    "22 27 0:21 / /proc rw - proc proc rw\n"
+    "40 27 0:60 / /nonexistent-guestlink/a rw - btrfs /nonexistent-guestlink/dev rw\n"
+    "41 27 0:61 / /nonexistent-guestlink/b rw - btrfs / rw\n"
+    "42 27 0:62 / /nonexistent-guestlink/c rw - btrfs /dev/null rw\n"
+    "43 27 0:63 / /nonexistent-guestlink/d rw - btrfs %s rw\n", node);
+  mounts = read_fixture (contents);
+  g_assert_cmpuint (mounts->len, ==, 7);
+
+  g_assert_true (block_device_of (mounts, 0, &device));
+  g_assert_true (device == makedev (254, 1));
+  device = 0;
+  g_assert_true (block_device_of (mounts, 1, &device));
+  g_assert_true (device == makedev (254, 1));
+  g_assert_false (block_device_of (mounts, 2, &device));
+  /* btrfs whose source is missing, a directory, a character device */
+  g_assert_false (block_device_of (mounts, 3, &device));
+  g_assert_false (block_device_of (mounts, 4, &device));
+  g_assert_false (block_device_of (mounts, 5, &device));
+  if (have_node)
+    {
+      g_assert_true (block_device_of (mounts, 6, &device));
+      g_assert_true (device == makedev (7, 200));
+      g_unlink (node);
+    }
+  else
+    {
+      g_test_message ("no block device node could be made: the btrfs case is not checked");
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_real_mountinfo (void)
 {
@@ -146,6 +204,7 @@ main (int    argc,
   g_test_add_func ("/fs-mounts/parse", test_parse);
   g_test_add_func ("/fs-mounts/local", test_local);
   g_test_add_func ("/fs-mounts/one-per-filesystem", test_one_per_filesystem);
+  g_test_add_func ("/fs-mounts/block-device", test_block_device);
   g_test_add_func ("/fs-mounts/real-mountinfo", test_real_mountinfo);
   g_test_add_func ("/fs-mounts/missing-file", test_missing_file);
 
