@@ -198,7 +198,7 @@ all_local_targets (GPtrArray *mounts)
   for (guint i = 0; i < local->len; i++)
     {
       const FsMount *mount = g_ptr_array_index (local, i);
-      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->device));
+      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->mount_id));
     }
   return targets;
 }
@@ -262,7 +262,7 @@ chosen_targets (GPtrArray           *mounts,
       device = g_new (gint64, 1);
       *device = (gint64) mount->device;
       g_hash_table_add (devices, device);
-      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->device));
+      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->mount_id));
     }
 
   return g_steal_pointer (&targets);

@@ -80,16 +80,6 @@ parse_line (const char *line)
   mount->fstype = unescape (fields[separator + 1]);
   mount->source = unescape (fields[separator + 2]);
 
-  /* btrfs reports an anonymous device here; stat() of the mountpoint
-   * gives the one its inodes carry, which is how qemu-ga finds it. */
-  if (major == 0 && g_str_equal (mount->fstype, "btrfs"))
-    {
-      struct stat st;
-
-      if (stat (mount->mountpoint, &st) == 0)
-        mount->device = st.st_dev;
-    }
-
   return g_steal_pointer (&mount);
 }
 

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 typedef struct {
   guint mount_id;
   guint parent_id;
-  dev_t device;        /* st_dev of the filesystem */
+  dev_t device;        /* the superblock's device, as mountinfo gives it:
+                        * one per filesystem, btrfs subvolumes included */
   char *root;          /* the mounted directory within the filesystem */
   char *mountpoint;
   char *fstype;
