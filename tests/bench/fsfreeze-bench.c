@@ -1147,14 +1147,14 @@ main (int argc, char **argv)
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *guestlinkd = NULL;
-  int rounds = 50, warmup = 3, image_mib = 32, dirty_kib = 64, n_xfs = 0, cpu = -1;
+  int rounds = 100, warmup = 3, image_mib = 32, dirty_kib = 64, n_xfs = 0, cpu = -1;
   gboolean statedir_on_disk = FALSE, images_on_disk = FALSE;
   struct sigaction action = { .sa_handler = on_stop_signal };
   int status;
   GOptionEntry entries[] = {
     { "guestlinkd", 0, 0, G_OPTION_ARG_FILENAME, &guestlinkd,
       "The agent (default: $GUESTLINKD, else BUILD_DIR/daemon/guestlinkd)", "PATH" },
-    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Timed rounds per size (50)", "N" },
+    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Timed rounds per size (100)", "N" },
     { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Untimed rounds first (3)", "N" },
     { "image-mib", 0, 0, G_OPTION_ARG_INT, &image_mib, "Size of each ext4 image (32)", "MIB" },
     { "dirty-kib", 0, 0, G_OPTION_ARG_INT, &dirty_kib,
