@@ -525,15 +525,16 @@ enter_private_namespace (void)
 static gboolean
 run_tool (const char * const *argv, GError **error)
 {
-  g_autofree char *output = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   int status;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
-                     NULL, NULL, &output, &output, &status, error))
+                     NULL, NULL, &out, &err, &status, error))
     return FALSE;
   if (!g_spawn_check_wait_status (status, error))
     {
-      g_prefix_error (error, "%s: %s", argv[0], output != NULL ? output : "");
+      g_prefix_error (error, "%s: %s%s", argv[0], out != NULL ? out : "", err != NULL ? err : "");
       return FALSE;
     }
   return TRUE;
@@ -778,6 +779,36 @@ cleanup (Bench *b)
     }
 }
 
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
+static void
+bench_free_strings (Bench *b)
+{
+  for (guint i = 0; i < MAX_FS; i++)
+    {
+      g_free (b->fs[i].image);
+      g_free (b->fs[i].fstype);
+      g_free (b->fs[i].mountpoint);
+      g_free (b->fs[i].loopdev);
+    }
+  g_free (b->guestlinkd);
+  g_free (b->work);
+  g_free (b->ram);
+  g_free (b->statedir);
+  g_free (b->hookdir);
+  g_free (b->config);
+  g_free (b->socket);
+  g_free (b->log);
+  g_free (b->pidfile);
+  g_free (b->dirty);
+}
+
 static int
 set_up (Bench *b)
 {
@@ -793,12 +824,12 @@ set_up (Bench *b)
       note ("SKIP: no loop devices: /dev/loop-control: %s", g_strerror (errno));
       return EXIT_SKIP;
     }
-  if (g_find_program_in_path ("mkfs.ext4") == NULL)
+  if (!have_program ("mkfs.ext4"))
     {
       note ("SKIP: mkfs.ext4 not found (e2fsprogs)");
       return EXIT_SKIP;
     }
-  if (b->n_xfs > 0 && g_find_program_in_path ("mkfs.xfs") == NULL)
+  if (b->n_xfs > 0 && !have_program ("mkfs.xfs"))
     {
       note ("SKIP: mkfs.xfs not found (xfsprogs), needed for --xfs");
       return EXIT_SKIP;
@@ -1139,6 +1170,46 @@ print_header (Bench *b)
   printf ("  qemu-ga not measured: its freeze is not run on the development machine\n\n");
 }
 
+/* What must hold before anything is touched; 77 for what this machine
+ * cannot do, 1 for what the caller got wrong. */
+static int
+check_start (Bench *b)
+{
+  if (geteuid () != 0)
+    {
+      note ("SKIP: needs root (loop devices, mounts, FIFREEZE)");
+      return EXIT_SKIP;
+    }
+  if (access (b->guestlinkd, X_OK) != 0)
+    {
+      note ("guestlinkd not found at %s: build it first or set GUESTLINKD", b->guestlinkd);
+      return EXIT_FAILURE;
+    }
+  if (!g_path_is_absolute (b->guestlinkd))
+    {
+      char *absolute = g_canonicalize_filename (b->guestlinkd, NULL);
+      g_free (b->guestlinkd);
+      b->guestlinkd = absolute;
+    }
+  /* Allocator debugging from meson's test environment would measure malloc. */
+  g_unsetenv ("MALLOC_CHECK_");
+  g_unsetenv ("MALLOC_PERTURB_");
+
+  if (b->cpu >= 0)
+    {
+      cpu_set_t set;
+
+      CPU_ZERO (&set);
+      CPU_SET (b->cpu, &set);
+      if (sched_setaffinity (0, sizeof set, &set) != 0)
+        {
+          note ("cannot pin to CPU %d: %s", b->cpu, g_strerror (errno));
+          return 2;
+        }
+    }
+  return EXIT_SUCCESS;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1203,37 +1274,11 @@ main (int argc, char **argv)
                                       ? g_getenv ("MESON_BUILD_ROOT") : "build",
                                       "daemon", "guestlinkd", NULL);
 
-  if (geteuid () != 0)
+  status = check_start (b);
+  if (status != EXIT_SUCCESS)
     {
-      note ("SKIP: needs root (loop devices, mounts, FIFREEZE)");
-      return EXIT_SKIP;
-    }
-  if (access (b->guestlinkd, X_OK) != 0)
-    {
-      note ("guestlinkd not found at %s: build it first or set GUESTLINKD", b->guestlinkd);
-      return EXIT_FAILURE;
-    }
-  if (!g_path_is_absolute (b->guestlinkd))
-    {
-      char *absolute = g_canonicalize_filename (b->guestlinkd, NULL);
-      g_free (b->guestlinkd);
-      b->guestlinkd = absolute;
-    }
-  /* Allocator debugging from meson's test environment would measure malloc. */
-  g_unsetenv ("MALLOC_CHECK_");
-  g_unsetenv ("MALLOC_PERTURB_");
-
-  if (b->cpu >= 0)
-    {
-      cpu_set_t set;
-
-      CPU_ZERO (&set);
-      CPU_SET (b->cpu, &set);
-      if (sched_setaffinity (0, sizeof set, &set) != 0)
-        {
-          note ("cannot pin to CPU %d: %s", b->cpu, g_strerror (errno));
-          return 2;
-        }
+      bench_free_strings (b);
+      return status;
     }
 
   /* No SA_RESTART: a signal ends a wait, and the loop notices. */
@@ -1260,5 +1305,6 @@ main (int argc, char **argv)
     }
 
   cleanup (b);
+  bench_free_strings (b);
   return status;
 }
