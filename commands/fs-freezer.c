@@ -491,7 +491,7 @@ on_freeze_timeout (gpointer user_data)
   FsFreezer *self = user_data;
 
   self->timeout_id = 0;
-  g_message ("Thawing: the host has not thawed the filesystems within %u s (fsfreeze-timeout)",
+  g_message ("Thawing after %u s without a thaw from the host (fsfreeze-timeout)",
              self->freeze_timeout_seconds);
   fs_freezer_thaw_async (self, NULL, NULL);
   return G_SOURCE_REMOVE;
