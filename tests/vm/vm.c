@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -27,22 +28,41 @@ vm_fail (GError     **error,
 
 /* The console, written by the guest's serial port. */
 
+static GStrv
+console_lines (Vm *vm)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (vm->console_path, &contents, NULL, NULL))
+    return NULL;
+  return g_strsplit (contents, "\n", -1);
+}
+
 char *
 vm_console_last_line_with (Vm         *vm,
                            const char *prefix)
 {
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = console_lines (vm);
 
-  if (!g_file_get_contents (vm->console_path, &contents, NULL, NULL))
-    return NULL;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (int i = (int) g_strv_length (lines) - 1; i >= 0; i--)
+  for (int i = lines != NULL ? (int) g_strv_length (lines) - 1 : -1; i >= 0; i--)
     if (g_str_has_prefix (g_strstrip (lines[i]), prefix))
       return g_strdup (lines[i]);
 
   return NULL;
+}
+
+guint
+vm_console_count_lines (Vm         *vm,
+                        const char *prefix,
+                        const char *text)
+{
+  g_auto(GStrv) lines = console_lines (vm);
+  guint count = 0;
+
+  for (gsize i = 0; lines != NULL && lines[i] != NULL; i++)
+    count += g_str_has_prefix (lines[i], prefix) && strstr (lines[i], text) != NULL;
+
+  return count;
 }
 
 char *
@@ -64,6 +84,28 @@ vm_console_wait_for (Vm         *vm,
     }
 
   return NULL;
+}
+
+gboolean
+vm_expect_disabled (Vm          *vm,
+                    const char  *command,
+                    JsonObject  *arguments,
+                    const char  *desc,
+                    GError     **error)
+{
+  g_autoptr(GError) call_error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+
+  result = guestlink_client_call (vm->client, command, arguments, -1, NULL, &call_error);
+  if (result != NULL)
+    return vm_fail (error, "%s ran although it should be disabled", command);
+  if (!g_error_matches (call_error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_DISABLED))
+    return vm_fail (error, "%s: expected a disabled-command error, got: %s", command, call_error->message);
+  if (desc != NULL && !g_str_equal (call_error->message, desc))
+    return vm_fail (error, "%s: expected \"%s\", got \"%s\"", command, desc, call_error->message);
+
+  printf ("# %s\n", call_error->message);
+  return TRUE;
 }
 
 /* Booting and stopping the VM. */

@@ -45,6 +45,19 @@ char *vm_console_wait_for (Vm         *vm,
                            const char *prefix,
                            int         timeout_seconds);
 
+/* How many console lines start with @prefix and contain @text. */
+guint vm_console_count_lines (Vm         *vm,
+                              const char *prefix,
+                              const char *text);
+
+/* Runs @command, which must fail as a disabled command, with exactly the
+ * description @desc unless that is NULL; prints the agent's description. */
+gboolean vm_expect_disabled (Vm          *vm,
+                             const char  *command,
+                             JsonObject  *arguments,
+                             const char  *desc,
+                             GError     **error);
+
 /* Sorts @times (doubles) and returns the @percent percentile. */
 double vm_percentile (GArray *times,
                       int     percent);
