@@ -16,7 +16,6 @@
 #include "vm-fsfreeze.h"
 
 #define DATA_MOUNTPOINT "/data"
-#define AGENT_LOG "guest: agent log: "
 /* A report already past its append when the freeze starts may still come;
  * after that, the writer is watched for a while. Both together stay well
  * within the agent's VM_FSFREEZE_TIMEOUT_SECONDS. */
@@ -97,7 +96,7 @@ agent_log_wait_past (Vm          *vm,
 {
   gint64 deadline = g_get_monotonic_time () + AGENT_LOG_TIMEOUT_SECONDS * G_USEC_PER_SEC;
 
-  while (vm_console_count_lines (vm, AGENT_LOG, text) <= count)
+  while (vm_console_count_lines (vm, VM_AGENT_LOG, text) <= count)
     {
       if (g_get_monotonic_time () > deadline)
         return vm_fail (error, "the agent did not log \"%s\" within %d s", text,
@@ -236,7 +235,7 @@ writer_stops (Vm      *vm,
               GError **error)
 {
   WriterReport before, frozen, still, resumed;
-  guint froze_logged = vm_console_count_lines (vm, AGENT_LOG, "Froze ");
+  guint froze_logged = vm_console_count_lines (vm, VM_AGENT_LOG, "Froze ");
   double freeze_ms, thaw_ms;
   gint64 thawed_at;
 
@@ -255,7 +254,7 @@ writer_stops (Vm      *vm,
     return vm_fail (error, "the writer went on while /data was frozen: n=%u, %.1f s later n=%u",
                     frozen.n, FROZEN_WATCH_USEC / (double) G_USEC_PER_SEC, still.n);
   /* Nothing is written while frozen, the agent's log included. */
-  if (is_guestlinkd (vm) && vm_console_count_lines (vm, AGENT_LOG, "Froze ") != froze_logged)
+  if (is_guestlinkd (vm) && vm_console_count_lines (vm, VM_AGENT_LOG, "Froze ") != froze_logged)
     return vm_fail (error, "the agent's log came out while it was frozen");
 
   if (!thaw (vm, 1, &thaw_ms, error))
@@ -396,7 +395,7 @@ timeout_thaws (Vm      *vm,
                GError **error)
 {
   const char *logged_text = "(fsfreeze-timeout)";
-  guint logged = vm_console_count_lines (vm, AGENT_LOG, logged_text);
+  guint logged = vm_console_count_lines (vm, VM_AGENT_LOG, logged_text);
   WriterReport before, stopped, resumed;
   gint64 frozen_at, deadline;
   double elapsed, stalled;

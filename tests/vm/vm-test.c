@@ -440,6 +440,27 @@ measure_ping_round_trip (Vm      *vm,
   return TRUE;
 }
 
+/* Under the sanitizer build the agent in the guest is instrumented too,
+ * and UBSan reports and goes on: only the agent's log tells. */
+static gboolean
+check_agent_log_clean (Vm      *vm,
+                       GError **error)
+{
+  const char *marks[] = { "runtime error:", "Sanitizer" };
+  g_autoptr(GPtrArray) log = NULL;
+  guint reports = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (marks); i++)
+    reports += vm_console_count_lines (vm, VM_AGENT_LOG, marks[i]);
+  if (reports == 0)
+    return TRUE;
+
+  log = vm_console_lines_with (vm, VM_AGENT_LOG, NULL);
+  for (guint i = 0; i < log->len; i++)
+    printf ("# %s\n", (const char *) g_ptr_array_index (log, i));
+  return vm_fail (error, "%u sanitizer report lines in the agent's log", reports);
+}
+
 static const VmCheck checks[] = {
   { "delimited sync and ping", check_sync_and_ping, TRUE },
   { "guest-info lists the protocol commands", check_info, FALSE },
@@ -463,6 +484,7 @@ static const VmCheck checks[] = {
   { "idle wakeups with the host side closed", measure_idle_wakeups, TRUE },
   { "ping round trip", measure_ping_round_trip, TRUE },
   { "freeze and thaw round trip", vm_fsfreeze_measure_round_trip, TRUE },
+  { "no sanitizer report in the agent's log", check_agent_log_clean, FALSE },
 };
 
 int

@@ -51,18 +51,30 @@ vm_console_last_line_with (Vm         *vm,
   return NULL;
 }
 
+GPtrArray *
+vm_console_lines_with (Vm         *vm,
+                       const char *prefix,
+                       const char *text)
+{
+  g_auto(GStrv) lines = console_lines (vm);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; lines != NULL && lines[i] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix) &&
+        (text == NULL || strstr (lines[i], text) != NULL))
+      g_ptr_array_add (found, g_strdup (lines[i]));
+
+  return found;
+}
+
 guint
 vm_console_count_lines (Vm         *vm,
                         const char *prefix,
                         const char *text)
 {
-  g_auto(GStrv) lines = console_lines (vm);
-  guint count = 0;
+  g_autoptr(GPtrArray) found = vm_console_lines_with (vm, prefix, text);
 
-  for (gsize i = 0; lines != NULL && lines[i] != NULL; i++)
-    count += g_str_has_prefix (lines[i], prefix) && strstr (lines[i], text) != NULL;
-
-  return count;
+  return found->len;
 }
 
 char *

@@ -16,6 +16,8 @@
 #define VM_HOST_NAME "guestlink-vm"
 #define VM_ADDRESS "10.0.2.15"
 #define VM_PREFIX 24
+/* guest-init copies the agent's log to the console, line by line. */
+#define VM_AGENT_LOG "guest: agent log: "
 
 typedef struct {
   const char *boot_vm;   /* the script that starts QEMU */
@@ -45,7 +47,11 @@ char *vm_console_wait_for (Vm         *vm,
                            const char *prefix,
                            int         timeout_seconds);
 
-/* How many console lines start with @prefix and contain @text. */
+/* The console lines that start with @prefix and contain @text (any,
+ * if NULL), and how many there are. */
+GPtrArray *vm_console_lines_with (Vm         *vm,
+                                  const char *prefix,
+                                  const char *text);
 guint vm_console_count_lines (Vm         *vm,
                               const char *prefix,
                               const char *text);
