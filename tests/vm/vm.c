@@ -28,13 +28,20 @@ vm_fail (GError     **error,
 
 /* The console, written by the guest's serial port. */
 
+/* The complete lines: QEMU writes the console a byte at a time, so the
+ * text after the last newline may be a line half written. */
 static GStrv
 console_lines (Vm *vm)
 {
   g_autofree char *contents = NULL;
+  char *end;
 
   if (!g_file_get_contents (vm->console_path, &contents, NULL, NULL))
     return NULL;
+  end = strrchr (contents, '\n');
+  if (end == NULL)
+    return g_new0 (char *, 1);
+  *end = '\0';
   return g_strsplit (contents, "\n", -1);
 }
 
