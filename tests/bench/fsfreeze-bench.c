@@ -16,7 +16,7 @@
  * Thawing on every way out:
  *   - normal end, error, SIGINT/SIGTERM/SIGHUP: cleanup() thaws the raw fds,
  *     stops the agent (which thaws on SIGTERM), then FITHAWs every mount
- *     point itself before unmounting;
+ *     point itself before unmounting (loop_filesystems_tear_down ());
  *   - this process killed outright: a guard process, forked once the images
  *     are mounted, holds each filesystem open and FITHAWs them all when its
  *     pipe from us reaches end of file; the agent gets SIGTERM from the
@@ -24,6 +24,9 @@
  *     is short.  The loop devices detach by themselves (autoclear) once the
  *     namespace, and with it the mounts and the tmpfs, is gone; what stays
  *     is an empty directory in $TMPDIR.
+ *
+ * loop-filesystems.c makes and unmakes the filesystems, with the guard;
+ * this file runs the agent, times both sides and prints the figures.
  *
  * qemu-ga is not measured: its freeze is never run on a development machine.
  *
@@ -36,6 +39,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +47,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,14 +63,10 @@
 #define FITHAW _IOWR ('X', 120, int)
 #endif
 
-#define EXIT_SKIP 77
-#define MAX_FS 8
-#define XFS_MIN_MIB 300
-#define AGENT_START_TIMEOUT_MS 10000
-#define AGENT_STOP_TIMEOUT_MS 10000
-#define REPLY_TIMEOUT_MS 30000
-/* The agent thaws by itself after this long, should we lose track of it. */
-#define AGENT_FREEZE_TIMEOUT_S 30
+#define FSBENCH_EXIT_SKIP 77
+#define LOOP_FS_MAX 8
+/* The smallest filesystem mkfs.xfs will make. */
+#define LOOP_FS_XFS_MIN_MIB 300
 
 typedef struct {
   char *image;
@@ -78,7 +77,35 @@ typedef struct {
   dev_t device;         /* the loop device's number = st_dev of the mount */
   gboolean mounted;
   int raw_fd;           /* >= 0 while the raw sequence holds it frozen */
-} Fs;
+} LoopFs;
+
+typedef struct {
+  /* settings */
+  guint image_mib;
+  guint n_xfs;          /* the last n_xfs of the LOOP_FS_MAX are xfs */
+  gboolean images_on_disk;
+  guint dirty_kib;
+
+  /* what exists, for loop_filesystems_tear_down () */
+  char *work;
+  dev_t work_device;
+  char *ram;            /* tmpfs in our namespace */
+  gboolean ram_mounted;
+  GPtrArray *disk_dirs; /* the caller's directories in work, on disk */
+  LoopFs fs[LOOP_FS_MAX];
+  guint n_fs;
+  pid_t guard_pid;
+  int guard_pipe;       /* write end; closing it tells the guard to thaw */
+  char *dirty;
+} LoopFilesystems;
+
+#define LOOP_FILESYSTEMS_INIT { .guard_pipe = -1 }
+
+#define AGENT_START_TIMEOUT_MS 10000
+#define AGENT_STOP_TIMEOUT_MS 10000
+#define REPLY_TIMEOUT_MS 30000
+/* The agent thaws by itself after this long, should we lose track of it. */
+#define AGENT_FREEZE_TIMEOUT_S 30
 
 typedef struct {
   const char *what;     /* "freeze" or "thaw" */
@@ -92,31 +119,19 @@ typedef struct {
   char *guestlinkd;
   guint rounds;
   guint warmup;
-  guint image_mib;
-  guint dirty_kib;
-  guint n_xfs;
   gboolean statedir_on_disk;
-  gboolean images_on_disk;
   int cpu;
 
   /* what exists, for cleanup */
-  char *work;
-  dev_t work_device;
-  char *ram;            /* tmpfs in our namespace */
-  gboolean ram_mounted;
+  LoopFilesystems filesystems;
   char *statedir;
   char *hookdir;
   char *config;
   char *socket;
   char *log;
   char *pidfile;
-  Fs fs[MAX_FS];
-  guint n_fs;
   pid_t agent_pid;
-  pid_t guard_pid;
-  int guard_pipe;       /* write end; closing it tells the guard to thaw */
   WireConn *conn;
-  char *dirty;
 } Bench;
 
 static volatile sig_atomic_t stop_signal;
@@ -137,7 +152,7 @@ now_ns (void)
 }
 
 static void G_GNUC_PRINTF (1, 2)
-note (const char *format, ...)
+fsbench_note (const char *format, ...)
 {
   va_list args;
 
@@ -148,13 +163,15 @@ note (const char *format, ...)
   va_end (args);
 }
 
-/* ---- the raw ioctls, and thawing whatever state we are in ---- */
+/* ==== the filesystems under test (loop-filesystems) ==== */
 
-/* Opens the root of our own filesystem at @fs, refusing anything else: a
- * mount point whose st_dev is not our loop device is the directory below a
- * failed or vanished mount, and freezing it would freeze the host's disk. */
+/* ---- thawing whatever state we are in ---- */
+
+/* Refuses anything but our own filesystem at @fs: a mount point whose
+ * st_dev is not our loop device is the directory below a failed or
+ * vanished mount, and freezing it would freeze the host's disk. */
 static int
-open_own_fs (const Fs *fs)
+loop_fs_open_root (const LoopFs *fs)
 {
   struct stat st;
   int fd = open (fs->mountpoint, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -170,44 +187,582 @@ open_own_fs (const Fs *fs)
   return fd;
 }
 
-/* FITHAW on every mounted image of ours; EINVAL just means not frozen. */
+/* EINVAL from FITHAW just means not frozen. */
 static void
-thaw_all_mounted (Bench *b)
+loop_filesystems_thaw_all (LoopFilesystems *set)
 {
-  for (guint i = 0; i < b->n_fs; i++)
+  for (guint i = 0; i < set->n_fs; i++)
     {
-      Fs *fs = &b->fs[i];
+      LoopFs *fs = &set->fs[i];
       int fd;
 
       if (fs->raw_fd >= 0)
         {
           if (ioctl (fs->raw_fd, FITHAW, 0) != 0 && errno != EINVAL)
-            note ("FITHAW %s: %s", fs->mountpoint, g_strerror (errno));
+            fsbench_note ("FITHAW %s: %s", fs->mountpoint, g_strerror (errno));
           close (fs->raw_fd);
           fs->raw_fd = -1;
         }
       if (!fs->mounted)
         continue;
-      fd = open_own_fs (fs);
+      fd = loop_fs_open_root (fs);
       if (fd < 0)
         {
-          note ("cannot open %s to thaw it: %s", fs->mountpoint, g_strerror (errno));
+          fsbench_note ("cannot open %s to thaw it: %s", fs->mountpoint, g_strerror (errno));
           continue;
         }
       if (ioctl (fd, FITHAW, 0) != 0 && errno != EINVAL)
-        note ("FITHAW %s: %s", fs->mountpoint, g_strerror (errno));
+        fsbench_note ("FITHAW %s: %s", fs->mountpoint, g_strerror (errno));
       close (fd);
     }
 }
 
+/* ---- the guard: thaws when we are gone, however we went ---- */
+
+static void G_GNUC_NORETURN
+guard_main (LoopFilesystems *set, int pipe_read)
+{
+  int fds[LOOP_FS_MAX];
+  char byte;
+
+  /* Ctrl-C reaches the whole process group: the guard must outlive us. */
+  signal (SIGINT, SIG_IGN);
+  signal (SIGTERM, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+
+  /* Only the pipe and the filesystems: an inherited loop or socket fd
+   * would keep a loop device or the agent's connection alive. */
+  if (dup2 (pipe_read, 3) < 0)
+    _exit (1);
+  syscall (SYS_close_range, 4U, ~0U, 0U);
+
+  for (guint i = 0; i < set->n_fs; i++)
+    fds[i] = loop_fs_open_root (&set->fs[i]);
+
+  while (read (3, &byte, 1) != 0)
+    if (errno != EINTR)
+      break;
+
+  for (guint i = 0; i < set->n_fs; i++)
+    if (fds[i] >= 0)
+      {
+        if (ioctl (fds[i], FITHAW, 0) == 0)
+          fprintf (stderr, "fsfreeze-bench guard: thawed %s\n", set->fs[i].mountpoint);
+        close (fds[i]);
+      }
+  _exit (0);
+}
+
+static gboolean
+start_guard (LoopFilesystems *set, GError **error)
+{
+  int p[2];
+  pid_t pid;
+
+  if (pipe2 (p, O_CLOEXEC) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "pipe: %s", g_strerror (errno));
+      return FALSE;
+    }
+  fflush (NULL);
+  pid = fork ();
+  if (pid < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "fork: %s", g_strerror (errno));
+      close (p[0]);
+      close (p[1]);
+      return FALSE;
+    }
+  if (pid == 0)
+    guard_main (set, p[0]);
+  close (p[0]);
+  set->guard_pid = pid;
+  set->guard_pipe = p[1];
+  return TRUE;
+}
+
+static void
+stop_guard (LoopFilesystems *set)
+{
+  if (set->guard_pipe >= 0)
+    close (set->guard_pipe);
+  set->guard_pipe = -1;
+  if (set->guard_pid > 0)
+    waitpid (set->guard_pid, NULL, 0);
+  set->guard_pid = 0;
+}
+
+/* ---- setting up: namespace, images, loop devices, mounts ---- */
+
+static gboolean
+set_errno_error (GError **error, int saved, const char *what, const char *object)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               "%s %s: %s", what, object, g_strerror (saved));
+  return FALSE;
+}
+
+/* A mount namespace of our own, where no mount propagates to the host's:
+ * every mount in it is made private before we mount anything, and that is
+ * checked in mountinfo. */
+static int
+enter_private_namespace (void)
+{
+  g_autofree char *mountinfo = NULL;
+
+  if (unshare (CLONE_NEWNS) != 0)
+    {
+      fsbench_note ("SKIP: cannot create a mount namespace: %s", g_strerror (errno));
+      return FSBENCH_EXIT_SKIP;
+    }
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    {
+      fsbench_note ("SKIP: cannot make the mounts of the new namespace private: %s",
+                    g_strerror (errno));
+      return FSBENCH_EXIT_SKIP;
+    }
+  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL) ||
+      strstr (mountinfo, " shared:") != NULL || strstr (mountinfo, " master:") != NULL)
+    {
+      fsbench_note ("a mount in the new namespace still propagates: not mounting anything");
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
+static gboolean
+run_tool (const char * const *argv, GError **error)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                     NULL, NULL, &out, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "%s: %s%s", argv[0], out != NULL ? out : "", err != NULL ? err : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+make_image (LoopFs *fs, guint mib, GError **error)
+{
+  int fd = open (fs->image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return set_errno_error (error, errno, "create", fs->image);
+  if (ftruncate (fd, (off_t) mib * 1024 * 1024) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      return set_errno_error (error, saved, "truncate", fs->image);
+    }
+  close (fd);
+
+  if (g_str_equal (fs->fstype, "xfs"))
+    {
+      const char *argv[] = { "mkfs.xfs", "-q", "-f", "-K", fs->image, NULL };
+      return run_tool (argv, error);
+    }
+  else
+    {
+      /* Inode tables and journal written now: no ext4lazyinit thread
+       * writing in the background while we measure. */
+      const char *argv[] = { "mkfs.ext4", "-q", "-F", "-E",
+                             "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
+                             fs->image, NULL };
+      return run_tool (argv, error);
+    }
+}
+
+/* Attaches the image with autoclear: the kernel detaches the device when
+ * its last user (the mount) goes, whichever way we end. */
+static gboolean
+attach_loop (LoopFs *fs, GError **error)
+{
+  int ctl = open ("/dev/loop-control", O_RDWR | O_CLOEXEC);
+  int image_fd;
+  gboolean ok = FALSE;
+
+  if (ctl < 0)
+    return set_errno_error (error, errno, "open", "/dev/loop-control");
+  image_fd = open (fs->image, O_RDWR | O_CLOEXEC);
+  if (image_fd < 0)
+    {
+      set_errno_error (error, errno, "open", fs->image);
+      close (ctl);
+      return FALSE;
+    }
+
+  /* Another process may take the free device between the two calls. */
+  for (int attempt = 0; attempt < 20 && !ok; attempt++)
+    {
+      struct loop_config config = { .fd = (guint32) image_fd };
+      struct stat st;
+      int nr = ioctl (ctl, LOOP_CTL_GET_FREE);
+      int loop_fd;
+
+      if (nr < 0)
+        {
+          set_errno_error (error, errno, "LOOP_CTL_GET_FREE", "/dev/loop-control");
+          break;
+        }
+      g_free (fs->loopdev);
+      fs->loopdev = g_strdup_printf ("/dev/loop%d", nr);
+      loop_fd = open (fs->loopdev, O_RDWR | O_CLOEXEC);
+      if (loop_fd < 0)
+        {
+          set_errno_error (error, errno, "open", fs->loopdev);
+          break;
+        }
+      config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+      g_strlcpy ((char *) config.info.lo_file_name, fs->image, LO_NAME_SIZE);
+      if (ioctl (loop_fd, LOOP_CONFIGURE, &config) != 0)
+        {
+          int saved = errno;
+          close (loop_fd);
+          if (saved == EBUSY)
+            continue;
+          set_errno_error (error, saved, "LOOP_CONFIGURE", fs->loopdev);
+          break;
+        }
+      if (fstat (loop_fd, &st) != 0)
+        {
+          set_errno_error (error, errno, "stat", fs->loopdev);
+          close (loop_fd);
+          break;
+        }
+      fs->loop_fd = loop_fd;
+      fs->device = st.st_rdev;
+      ok = TRUE;
+    }
+  if (!ok && error != NULL && *error == NULL)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "no free loop device after 20 tries");
+
+  close (image_fd);
+  close (ctl);
+  return ok;
+}
+
+static gboolean
+mount_fs (LoopFs *fs, GError **error)
+{
+  struct stat st;
+
+  if (mount (fs->loopdev, fs->mountpoint, fs->fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+    return set_errno_error (error, errno, "mount", fs->mountpoint);
+  fs->mounted = TRUE;
+  /* The mount holds the device now; our fd may go (autoclear counts it). */
+  close (fs->loop_fd);
+  fs->loop_fd = -1;
+
+  if (stat (fs->mountpoint, &st) != 0 || st.st_dev != fs->device)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "%s is not the filesystem of %s after mounting it",
+                   fs->mountpoint, fs->loopdev);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
+static int
+loop_filesystems_set_up (LoopFilesystems *set)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *images = NULL;
+  g_autofree char *mnt = NULL;
+  g_autofree char *ram_options = NULL;
+  struct stat st;
+  int status;
+
+  if (access ("/dev/loop-control", R_OK | W_OK) != 0)
+    {
+      fsbench_note ("SKIP: no loop devices: /dev/loop-control: %s", g_strerror (errno));
+      return FSBENCH_EXIT_SKIP;
+    }
+  if (!have_program ("mkfs.ext4"))
+    {
+      fsbench_note ("SKIP: mkfs.ext4 not found (e2fsprogs)");
+      return FSBENCH_EXIT_SKIP;
+    }
+  if (set->n_xfs > 0 && !have_program ("mkfs.xfs"))
+    {
+      fsbench_note ("SKIP: mkfs.xfs not found (xfsprogs), needed for --xfs");
+      return FSBENCH_EXIT_SKIP;
+    }
+
+  status = enter_private_namespace ();
+  if (status != EXIT_SUCCESS)
+    return status;
+
+  set->work = g_dir_make_tmp ("guestlink-fsbench-XXXXXX", &error);
+  if (set->work == NULL)
+    {
+      fsbench_note ("%s", error->message);
+      return EXIT_FAILURE;
+    }
+  if (stat (set->work, &st) != 0)
+    {
+      fsbench_note ("stat %s: %s", set->work, g_strerror (errno));
+      return EXIT_FAILURE;
+    }
+  set->work_device = st.st_dev;
+
+  /* A tmpfs, seen only in our namespace, for everything the caller does
+   * not ask to have on disk: a guest's /run (the agent's state dir) is
+   * one, and images in memory keep the host's disk flushes, which both
+   * sides pay alike, from burying the agent's own time in noise.  Sized
+   * for the images should they be filled, and 16 MiB for the caller. */
+  set->ram = g_build_filename (set->work, "ram", NULL);
+  if (mkdir (set->ram, 0700) != 0)
+    {
+      fsbench_note ("mkdir %s: %s", set->ram, g_strerror (errno));
+      return EXIT_FAILURE;
+    }
+  ram_options = g_strdup_printf ("mode=0700,size=%um",
+                                 set->images_on_disk ? 16
+                                 : 16 + (LOOP_FS_MAX - set->n_xfs) * set->image_mib +
+                                   set->n_xfs * MAX (set->image_mib, LOOP_FS_XFS_MIN_MIB));
+  if (mount ("tmpfs", set->ram, "tmpfs", MS_NOSUID | MS_NODEV, ram_options) != 0)
+    {
+      fsbench_note ("mount tmpfs on %s: %s", set->ram, g_strerror (errno));
+      return EXIT_FAILURE;
+    }
+  set->ram_mounted = TRUE;
+
+  images = g_build_filename (set->images_on_disk ? set->work : set->ram, "images", NULL);
+  mnt = g_build_filename (set->ram, "mnt", NULL);
+  if (mkdir (images, 0700) != 0 || mkdir (mnt, 0700) != 0)
+    {
+      fsbench_note ("cannot populate %s: %s", set->work, g_strerror (errno));
+      return EXIT_FAILURE;
+    }
+
+  for (guint i = 0; i < LOOP_FS_MAX; i++)
+    {
+      LoopFs *fs = &set->fs[i];
+      gboolean xfs = i >= LOOP_FS_MAX - set->n_xfs;
+      guint mib = xfs ? MAX (set->image_mib, LOOP_FS_XFS_MIN_MIB) : set->image_mib;
+
+      fs->loop_fd = -1;
+      fs->raw_fd = -1;
+      fs->fstype = g_strdup (xfs ? "xfs" : "ext4");
+      fs->image = g_strdup_printf ("%s/%u.img", images, i);
+      fs->mountpoint = g_strdup_printf ("%s/%u", mnt, i);
+      set->n_fs = i + 1;
+
+      if (mkdir (fs->mountpoint, 0700) != 0)
+        {
+          fsbench_note ("mkdir %s: %s", fs->mountpoint, g_strerror (errno));
+          return EXIT_FAILURE;
+        }
+      if (!make_image (fs, mib, &error))
+        {
+          fsbench_note ("%s", error->message);
+          return EXIT_FAILURE;
+        }
+      if (!attach_loop (fs, &error))
+        {
+          fsbench_note ("SKIP: no loop device: %s", error->message);
+          return FSBENCH_EXIT_SKIP;
+        }
+      if (!mount_fs (fs, &error))
+        {
+          if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NODEV))
+            {
+              fsbench_note ("SKIP: the kernel cannot mount %s: %s", fs->fstype, error->message);
+              return FSBENCH_EXIT_SKIP;
+            }
+          fsbench_note ("%s", error->message);
+          return EXIT_FAILURE;
+        }
+    }
+
+  if (!start_guard (set, &error))
+    {
+      fsbench_note ("%s", error->message);
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
+static char *
+loop_filesystems_scratch_dir (LoopFilesystems *set, const char *name, gboolean on_disk)
+{
+  char *path = g_build_filename (on_disk ? set->work : set->ram, name, NULL);
+
+  /* The tmpfs goes whole; a directory on disk is the teardown's to remove. */
+  if (on_disk)
+    {
+      if (set->disk_dirs == NULL)
+        set->disk_dirs = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (set->disk_dirs, g_strdup (path));
+    }
+  return path;
+}
+
+/* ---- in use ---- */
+
+static gboolean
+loop_filesystems_dirty (LoopFilesystems *set, guint n, guint round, GError **error)
+{
+  gsize len = (gsize) set->dirty_kib * 1024;
+
+  if (len == 0)
+    return TRUE;
+  if (set->dirty == NULL)
+    set->dirty = g_malloc (len);
+  memset (set->dirty, 'a' + (int) (round % 26), len);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_build_filename (set->fs[i].mountpoint, "bench-data", NULL);
+      int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+      gssize w;
+
+      if (fd < 0)
+        return set_errno_error (error, errno, "open", path);
+      w = pwrite (fd, set->dirty, len, 0);
+      close (fd);
+      if (w != (gssize) len)
+        return set_errno_error (error, w < 0 ? errno : EIO, "write", path);
+    }
+  return TRUE;
+}
+
+/* ---- tearing down ---- */
+
+/* Removes the files we made in @dir, and only if @dir is on the work
+ * directory's own filesystem: a directory still mounted over is left
+ * alone, never emptied. */
+static void
+remove_dir (LoopFilesystems *set, const char *dir)
+{
+  struct stat st;
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+
+  if (dir == NULL || lstat (dir, &st) != 0)
+    return;
+  if (!S_ISDIR (st.st_mode) || st.st_dev != set->work_device)
+    {
+      fsbench_note ("left %s in place: it is still mounted", dir);
+      return;
+    }
+  listing = g_dir_open (dir, 0, NULL);
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (lstat (path, &st) == 0 && !S_ISDIR (st.st_mode))
+        unlink (path);
+    }
+  if (rmdir (dir) != 0)
+    fsbench_note ("cannot remove %s: %s", dir, g_strerror (errno));
+}
+
+/* Unmounts @path, waiting a little for a loop device that is still letting
+ * go of a file in it, and detaching it lazily in the end: the namespace,
+ * and every mount in it, goes away with us anyway. */
+static gboolean
+unmount (const char *path)
+{
+  for (int attempt = 0; attempt < 100; attempt++)
+    {
+      if (umount2 (path, 0) == 0)
+        return TRUE;
+      if (errno != EBUSY)
+        break;
+      g_usleep (10000);
+    }
+  fsbench_note ("umount %s: %s; detaching it lazily", path, g_strerror (errno));
+  return umount2 (path, MNT_DETACH) == 0;
+}
+
+static void
+loop_filesystems_tear_down (LoopFilesystems *set)
+{
+  /* Every mount point thawed once more, whoever froze it last, then the
+   * guard (which thaws again and lets go of the mounts) before anything
+   * is unmounted. */
+  loop_filesystems_thaw_all (set);
+  stop_guard (set);
+
+  for (guint i = set->n_fs; i > 0; i--)
+    {
+      LoopFs *fs = &set->fs[i - 1];
+
+      if (fs->mounted && unmount (fs->mountpoint))
+        fs->mounted = FALSE;
+      /* Never mounted: closing the last fd would not detach it. */
+      if (fs->loop_fd >= 0)
+        {
+          ioctl (fs->loop_fd, LOOP_CLR_FD, 0);
+          close (fs->loop_fd);
+          fs->loop_fd = -1;
+        }
+      if (fs->image != NULL && unlink (fs->image) != 0 && errno != ENOENT)
+        fsbench_note ("cannot remove %s: %s", fs->image, g_strerror (errno));
+    }
+
+  /* The tmpfs takes the images, mount points and the caller's files. */
+  if (set->ram_mounted && unmount (set->ram))
+    set->ram_mounted = FALSE;
+
+  if (set->work != NULL)
+    {
+      g_autofree char *images = g_build_filename (set->work, "images", NULL);
+
+      remove_dir (set, images);
+      for (guint i = 0; set->disk_dirs != NULL && i < set->disk_dirs->len; i++)
+        remove_dir (set, g_ptr_array_index (set->disk_dirs, i));
+      if (!set->ram_mounted)
+        remove_dir (set, set->ram);
+      remove_dir (set, set->work);
+    }
+}
+
+static void
+loop_filesystems_clear (LoopFilesystems *set)
+{
+  for (guint i = 0; i < LOOP_FS_MAX; i++)
+    {
+      g_free (set->fs[i].image);
+      g_free (set->fs[i].fstype);
+      g_free (set->fs[i].mountpoint);
+      g_free (set->fs[i].loopdev);
+    }
+  g_free (set->work);
+  g_free (set->ram);
+  g_clear_pointer (&set->disk_dirs, g_ptr_array_unref);
+  g_free (set->dirty);
+}
+
+/* ==== the benchmark ==== */
+
+/* ---- the raw ioctls ---- */
+
 /* Reverse mount order, as the agent does. */
 static gboolean
-raw_freeze (Bench *b, guint n, GError **error)
+raw_freeze (LoopFilesystems *set, guint n, GError **error)
 {
   for (guint i = n; i > 0; i--)
     {
-      Fs *fs = &b->fs[i - 1];
-      int fd = open_own_fs (fs);
+      LoopFs *fs = &set->fs[i - 1];
+      int fd = loop_fs_open_root (fs);
 
       if (fd < 0)
         {
@@ -230,13 +785,13 @@ raw_freeze (Bench *b, guint n, GError **error)
 
 /* Mount order. */
 static gboolean
-raw_thaw (Bench *b, guint n, GError **error)
+raw_thaw (LoopFilesystems *set, guint n, GError **error)
 {
   gboolean ok = TRUE;
 
   for (guint i = 0; i < n; i++)
     {
-      Fs *fs = &b->fs[i];
+      LoopFs *fs = &set->fs[i];
 
       if (ioctl (fs->raw_fd, FITHAW, 0) != 0 && ok)
         {
@@ -248,83 +803,6 @@ raw_thaw (Bench *b, guint n, GError **error)
       fs->raw_fd = -1;
     }
   return ok;
-}
-
-/* ---- the guard: thaws when we are gone, however we went ---- */
-
-static void G_GNUC_NORETURN
-guard_main (Bench *b, int pipe_read)
-{
-  int fds[MAX_FS];
-  char byte;
-
-  /* Ctrl-C reaches the whole process group: the guard must outlive us. */
-  signal (SIGINT, SIG_IGN);
-  signal (SIGTERM, SIG_IGN);
-  signal (SIGHUP, SIG_IGN);
-
-  /* Only the pipe and the filesystems: an inherited loop or socket fd
-   * would keep a loop device or the agent's connection alive. */
-  if (dup2 (pipe_read, 3) < 0)
-    _exit (1);
-  syscall (SYS_close_range, 4U, ~0U, 0U);
-
-  for (guint i = 0; i < b->n_fs; i++)
-    fds[i] = open_own_fs (&b->fs[i]);
-
-  while (read (3, &byte, 1) != 0)
-    if (errno != EINTR)
-      break;
-
-  for (guint i = 0; i < b->n_fs; i++)
-    if (fds[i] >= 0)
-      {
-        if (ioctl (fds[i], FITHAW, 0) == 0)
-          fprintf (stderr, "fsfreeze-bench guard: thawed %s\n", b->fs[i].mountpoint);
-        close (fds[i]);
-      }
-  _exit (0);
-}
-
-static gboolean
-start_guard (Bench *b, GError **error)
-{
-  int p[2];
-  pid_t pid;
-
-  if (pipe2 (p, O_CLOEXEC) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   "pipe: %s", g_strerror (errno));
-      return FALSE;
-    }
-  fflush (NULL);
-  pid = fork ();
-  if (pid < 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   "fork: %s", g_strerror (errno));
-      close (p[0]);
-      close (p[1]);
-      return FALSE;
-    }
-  if (pid == 0)
-    guard_main (b, p[0]);
-  close (p[0]);
-  b->guard_pid = pid;
-  b->guard_pipe = p[1];
-  return TRUE;
-}
-
-static void
-stop_guard (Bench *b)
-{
-  if (b->guard_pipe >= 0)
-    close (b->guard_pipe);
-  b->guard_pipe = -1;
-  if (b->guard_pid > 0)
-    waitpid (b->guard_pid, NULL, 0);
-  b->guard_pid = 0;
 }
 
 /* ---- the agent ---- */
@@ -357,7 +835,7 @@ stop_agent (Bench *b)
         return;
       g_usleep (10000);
     }
-  note ("guestlinkd (pid %d) did not stop within %d s: SIGKILL",
+  fsbench_note ("guestlinkd (pid %d) did not stop within %d s: SIGKILL",
         (int) b->agent_pid, AGENT_STOP_TIMEOUT_MS / 1000);
   kill (b->agent_pid, SIGKILL);
   waitpid (b->agent_pid, NULL, 0);
@@ -485,253 +963,28 @@ agent_call (Bench *b, const char *request, guint64 expect, gint64 *elapsed_ns,
   return TRUE;
 }
 
-/* ---- setting up: namespace, images, loop devices, mounts ---- */
+/* ---- setting up and cleaning up ---- */
 
-static gboolean
-set_errno_error (GError **error, int saved, const char *what, const char *object)
-{
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-               "%s %s: %s", what, object, g_strerror (saved));
-  return FALSE;
-}
-
-/* A mount namespace of our own, where no mount propagates to the host's:
- * every mount in it is made private before we mount anything, and that is
- * checked in mountinfo. */
+/* The agent's files, all in the tmpfs beside the filesystems but the state
+ * dir with --statedir-on-disk. */
 static int
-enter_private_namespace (void)
+make_agent_files (Bench *b)
 {
-  g_autofree char *mountinfo = NULL;
+  LoopFilesystems *set = &b->filesystems;
 
-  if (unshare (CLONE_NEWNS) != 0)
+  b->statedir = loop_filesystems_scratch_dir (set, "state", b->statedir_on_disk);
+  b->hookdir = loop_filesystems_scratch_dir (set, "hooks", FALSE);
+  b->config = g_build_filename (set->ram, "guestlinkd.conf", NULL);
+  b->socket = g_build_filename (set->ram, "agent.sock", NULL);
+  b->log = g_build_filename (set->ram, "agent.log", NULL);
+  b->pidfile = g_build_filename (set->ram, "agent.pid", NULL);
+  if (mkdir (b->statedir, 0700) != 0 || mkdir (b->hookdir, 0700) != 0 ||
+      !g_file_set_contents (b->config, "", 0, NULL))
     {
-      note ("SKIP: cannot create a mount namespace: %s", g_strerror (errno));
-      return EXIT_SKIP;
-    }
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    {
-      note ("SKIP: cannot make the mounts of the new namespace private: %s", g_strerror (errno));
-      return EXIT_SKIP;
-    }
-  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL) ||
-      strstr (mountinfo, " shared:") != NULL || strstr (mountinfo, " master:") != NULL)
-    {
-      note ("a mount in the new namespace still propagates: not mounting anything");
+      fsbench_note ("cannot populate %s: %s", set->work, g_strerror (errno));
       return EXIT_FAILURE;
     }
   return EXIT_SUCCESS;
-}
-
-static gboolean
-run_tool (const char * const *argv, GError **error)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
-                     NULL, NULL, &out, &err, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "%s: %s%s", argv[0], out != NULL ? out : "", err != NULL ? err : "");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-make_image (Fs *fs, guint mib, GError **error)
-{
-  int fd = open (fs->image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-  if (fd < 0)
-    return set_errno_error (error, errno, "create", fs->image);
-  if (ftruncate (fd, (off_t) mib * 1024 * 1024) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      return set_errno_error (error, saved, "truncate", fs->image);
-    }
-  close (fd);
-
-  if (g_str_equal (fs->fstype, "xfs"))
-    {
-      const char *argv[] = { "mkfs.xfs", "-q", "-f", "-K", fs->image, NULL };
-      return run_tool (argv, error);
-    }
-  else
-    {
-      /* Inode tables and journal written now: no ext4lazyinit thread
-       * writing in the background while we measure. */
-      const char *argv[] = { "mkfs.ext4", "-q", "-F", "-E",
-                             "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
-                             fs->image, NULL };
-      return run_tool (argv, error);
-    }
-}
-
-/* Attaches the image with autoclear: the kernel detaches the device when
- * its last user (the mount) goes, whichever way we end. */
-static gboolean
-attach_loop (Fs *fs, GError **error)
-{
-  int ctl = open ("/dev/loop-control", O_RDWR | O_CLOEXEC);
-  int image_fd;
-  gboolean ok = FALSE;
-
-  if (ctl < 0)
-    return set_errno_error (error, errno, "open", "/dev/loop-control");
-  image_fd = open (fs->image, O_RDWR | O_CLOEXEC);
-  if (image_fd < 0)
-    {
-      set_errno_error (error, errno, "open", fs->image);
-      close (ctl);
-      return FALSE;
-    }
-
-  /* Another process may take the free device between the two calls. */
-  for (int attempt = 0; attempt < 20 && !ok; attempt++)
-    {
-      struct loop_config config = { .fd = (guint32) image_fd };
-      struct stat st;
-      int nr = ioctl (ctl, LOOP_CTL_GET_FREE);
-      int loop_fd;
-
-      if (nr < 0)
-        {
-          set_errno_error (error, errno, "LOOP_CTL_GET_FREE", "/dev/loop-control");
-          break;
-        }
-      g_free (fs->loopdev);
-      fs->loopdev = g_strdup_printf ("/dev/loop%d", nr);
-      loop_fd = open (fs->loopdev, O_RDWR | O_CLOEXEC);
-      if (loop_fd < 0)
-        {
-          set_errno_error (error, errno, "open", fs->loopdev);
-          break;
-        }
-      config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-      g_strlcpy ((char *) config.info.lo_file_name, fs->image, LO_NAME_SIZE);
-      if (ioctl (loop_fd, LOOP_CONFIGURE, &config) != 0)
-        {
-          int saved = errno;
-          close (loop_fd);
-          if (saved == EBUSY)
-            continue;
-          set_errno_error (error, saved, "LOOP_CONFIGURE", fs->loopdev);
-          break;
-        }
-      if (fstat (loop_fd, &st) != 0)
-        {
-          set_errno_error (error, errno, "stat", fs->loopdev);
-          close (loop_fd);
-          break;
-        }
-      fs->loop_fd = loop_fd;
-      fs->device = st.st_rdev;
-      ok = TRUE;
-    }
-  if (!ok && error != NULL && *error == NULL)
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "no free loop device after 20 tries");
-
-  close (image_fd);
-  close (ctl);
-  return ok;
-}
-
-static gboolean
-mount_fs (Fs *fs, GError **error)
-{
-  struct stat st;
-
-  if (mount (fs->loopdev, fs->mountpoint, fs->fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
-    return set_errno_error (error, errno, "mount", fs->mountpoint);
-  fs->mounted = TRUE;
-  /* The mount holds the device now; our fd may go (autoclear counts it). */
-  close (fs->loop_fd);
-  fs->loop_fd = -1;
-
-  if (stat (fs->mountpoint, &st) != 0 || st.st_dev != fs->device)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "%s is not the filesystem of %s after mounting it",
-                   fs->mountpoint, fs->loopdev);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Dirty pages for the freeze's sync to write, the same for agent and raw
- * rounds: @dirty_kib rewritten in one file of each filesystem, no fsync. */
-static gboolean
-dirty_filesystems (Bench *b, guint n, guint round, GError **error)
-{
-  gsize len = (gsize) b->dirty_kib * 1024;
-
-  if (len == 0)
-    return TRUE;
-  memset (b->dirty, 'a' + (int) (round % 26), len);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *path = g_build_filename (b->fs[i].mountpoint, "bench-data", NULL);
-      int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-      gssize w;
-
-      if (fd < 0)
-        return set_errno_error (error, errno, "open", path);
-      w = pwrite (fd, b->dirty, len, 0);
-      close (fd);
-      if (w != (gssize) len)
-        return set_errno_error (error, w < 0 ? errno : EIO, "write", path);
-    }
-  return TRUE;
-}
-
-/* Removes the files we made in @dir, and only if @dir is on the work
- * directory's own filesystem: a directory still mounted over is left
- * alone, never emptied. */
-static void
-remove_dir (Bench *b, const char *dir)
-{
-  struct stat st;
-  g_autoptr(GDir) listing = NULL;
-  const char *name;
-
-  if (dir == NULL || lstat (dir, &st) != 0)
-    return;
-  if (!S_ISDIR (st.st_mode) || st.st_dev != b->work_device)
-    {
-      note ("left %s in place: it is still mounted", dir);
-      return;
-    }
-  listing = g_dir_open (dir, 0, NULL);
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (lstat (path, &st) == 0 && !S_ISDIR (st.st_mode))
-        unlink (path);
-    }
-  if (rmdir (dir) != 0)
-    note ("cannot remove %s: %s", dir, g_strerror (errno));
-}
-
-/* Unmounts @path, waiting a little for a loop device that is still letting
- * go of a file in it, and detaching it lazily in the end: the namespace,
- * and every mount in it, goes away with us anyway. */
-static gboolean
-unmount (const char *path)
-{
-  for (int attempt = 0; attempt < 100; attempt++)
-    {
-      if (umount2 (path, 0) == 0)
-        return TRUE;
-      if (errno != EBUSY)
-        break;
-      g_usleep (10000);
-    }
-  note ("umount %s: %s; detaching it lazily", path, g_strerror (errno));
-  return umount2 (path, MNT_DETACH) == 0;
 }
 
 static void
@@ -739,202 +992,24 @@ cleanup (Bench *b)
 {
   /* Nothing of ours stays frozen: the raw fds, then the agent (SIGTERM
    * makes it thaw), then every mount point again in case the agent could
-   * not, then the guard (which thaws once more and lets go of the mounts). */
-  thaw_all_mounted (b);
+   * not, then the guard (which thaws once more and lets go of the mounts);
+   * the teardown does the last two before it unmounts anything. */
+  loop_filesystems_thaw_all (&b->filesystems);
   stop_agent (b);
-  thaw_all_mounted (b);
-  stop_guard (b);
-
-  for (guint i = b->n_fs; i > 0; i--)
-    {
-      Fs *fs = &b->fs[i - 1];
-
-      if (fs->mounted && unmount (fs->mountpoint))
-        fs->mounted = FALSE;
-      /* Never mounted: closing the last fd would not detach it. */
-      if (fs->loop_fd >= 0)
-        {
-          ioctl (fs->loop_fd, LOOP_CLR_FD, 0);
-          close (fs->loop_fd);
-          fs->loop_fd = -1;
-        }
-      if (fs->image != NULL && unlink (fs->image) != 0 && errno != ENOENT)
-        note ("cannot remove %s: %s", fs->image, g_strerror (errno));
-    }
-
-  /* The tmpfs takes the images, mount points, state, socket and log. */
-  if (b->ram_mounted && unmount (b->ram))
-    b->ram_mounted = FALSE;
-
-  if (b->work != NULL)
-    {
-      g_autofree char *images = g_build_filename (b->work, "images", NULL);
-      g_autofree char *state = g_build_filename (b->work, "state", NULL);
-
-      remove_dir (b, images);
-      remove_dir (b, state);
-      if (!b->ram_mounted)
-        remove_dir (b, b->ram);
-      remove_dir (b, b->work);
-    }
-}
-
-static gboolean
-have_program (const char *name)
-{
-  g_autofree char *path = g_find_program_in_path (name);
-
-  return path != NULL;
+  loop_filesystems_tear_down (&b->filesystems);
 }
 
 static void
 bench_free_strings (Bench *b)
 {
-  for (guint i = 0; i < MAX_FS; i++)
-    {
-      g_free (b->fs[i].image);
-      g_free (b->fs[i].fstype);
-      g_free (b->fs[i].mountpoint);
-      g_free (b->fs[i].loopdev);
-    }
+  loop_filesystems_clear (&b->filesystems);
   g_free (b->guestlinkd);
-  g_free (b->work);
-  g_free (b->ram);
   g_free (b->statedir);
   g_free (b->hookdir);
   g_free (b->config);
   g_free (b->socket);
   g_free (b->log);
   g_free (b->pidfile);
-  g_free (b->dirty);
-}
-
-static int
-set_up (Bench *b)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *images = NULL;
-  g_autofree char *mnt = NULL;
-  g_autofree char *ram_options = NULL;
-  struct stat st;
-  int status;
-
-  if (access ("/dev/loop-control", R_OK | W_OK) != 0)
-    {
-      note ("SKIP: no loop devices: /dev/loop-control: %s", g_strerror (errno));
-      return EXIT_SKIP;
-    }
-  if (!have_program ("mkfs.ext4"))
-    {
-      note ("SKIP: mkfs.ext4 not found (e2fsprogs)");
-      return EXIT_SKIP;
-    }
-  if (b->n_xfs > 0 && !have_program ("mkfs.xfs"))
-    {
-      note ("SKIP: mkfs.xfs not found (xfsprogs), needed for --xfs");
-      return EXIT_SKIP;
-    }
-
-  status = enter_private_namespace ();
-  if (status != EXIT_SUCCESS)
-    return status;
-
-  b->work = g_dir_make_tmp ("guestlink-fsbench-XXXXXX", &error);
-  if (b->work == NULL)
-    {
-      note ("%s", error->message);
-      return EXIT_FAILURE;
-    }
-  if (stat (b->work, &st) != 0)
-    {
-      note ("stat %s: %s", b->work, g_strerror (errno));
-      return EXIT_FAILURE;
-    }
-  b->work_device = st.st_dev;
-
-  /* A tmpfs, seen only in our namespace, for everything but what the
-   * options put on disk: a guest's /run (the agent's state dir) is one,
-   * and images in memory keep the host's disk flushes, which both sides
-   * pay alike, from burying the agent's own time in noise.  Sized for the
-   * images should they be filled. */
-  b->ram = g_build_filename (b->work, "ram", NULL);
-  if (mkdir (b->ram, 0700) != 0)
-    {
-      note ("mkdir %s: %s", b->ram, g_strerror (errno));
-      return EXIT_FAILURE;
-    }
-  ram_options = g_strdup_printf ("mode=0700,size=%um",
-                                 b->images_on_disk ? 16
-                                 : 16 + (MAX_FS - b->n_xfs) * b->image_mib +
-                                   b->n_xfs * MAX (b->image_mib, XFS_MIN_MIB));
-  if (mount ("tmpfs", b->ram, "tmpfs", MS_NOSUID | MS_NODEV, ram_options) != 0)
-    {
-      note ("mount tmpfs on %s: %s", b->ram, g_strerror (errno));
-      return EXIT_FAILURE;
-    }
-  b->ram_mounted = TRUE;
-
-  images = g_build_filename (b->images_on_disk ? b->work : b->ram, "images", NULL);
-  b->statedir = g_build_filename (b->statedir_on_disk ? b->work : b->ram, "state", NULL);
-  mnt = g_build_filename (b->ram, "mnt", NULL);
-  b->hookdir = g_build_filename (b->ram, "hooks", NULL);
-  b->config = g_build_filename (b->ram, "guestlinkd.conf", NULL);
-  b->socket = g_build_filename (b->ram, "agent.sock", NULL);
-  b->log = g_build_filename (b->ram, "agent.log", NULL);
-  b->pidfile = g_build_filename (b->ram, "agent.pid", NULL);
-  if (mkdir (images, 0700) != 0 || mkdir (mnt, 0700) != 0 || mkdir (b->statedir, 0700) != 0 ||
-      mkdir (b->hookdir, 0700) != 0 || !g_file_set_contents (b->config, "", 0, NULL))
-    {
-      note ("cannot populate %s: %s", b->work, g_strerror (errno));
-      return EXIT_FAILURE;
-    }
-
-  for (guint i = 0; i < MAX_FS; i++)
-    {
-      Fs *fs = &b->fs[i];
-      gboolean xfs = i >= MAX_FS - b->n_xfs;
-      guint mib = xfs ? MAX (b->image_mib, XFS_MIN_MIB) : b->image_mib;
-
-      fs->loop_fd = -1;
-      fs->raw_fd = -1;
-      fs->fstype = g_strdup (xfs ? "xfs" : "ext4");
-      fs->image = g_strdup_printf ("%s/%u.img", images, i);
-      fs->mountpoint = g_strdup_printf ("%s/%u", mnt, i);
-      b->n_fs = i + 1;
-
-      if (mkdir (fs->mountpoint, 0700) != 0)
-        {
-          note ("mkdir %s: %s", fs->mountpoint, g_strerror (errno));
-          return EXIT_FAILURE;
-        }
-      if (!make_image (fs, mib, &error))
-        {
-          note ("%s", error->message);
-          return EXIT_FAILURE;
-        }
-      if (!attach_loop (fs, &error))
-        {
-          note ("SKIP: no loop device: %s", error->message);
-          return EXIT_SKIP;
-        }
-      if (!mount_fs (fs, &error))
-        {
-          if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NODEV))
-            {
-              note ("SKIP: the kernel cannot mount %s: %s", fs->fstype, error->message);
-              return EXIT_SKIP;
-            }
-          note ("%s", error->message);
-          return EXIT_FAILURE;
-        }
-    }
-
-  if (!start_guard (b, &error))
-    {
-      note ("%s", error->message);
-      return EXIT_FAILURE;
-    }
-  return EXIT_SUCCESS;
 }
 
 /* ---- measuring ---- */
@@ -955,14 +1030,14 @@ json_string (const char *s)
 }
 
 static char *
-freeze_request (Bench *b, guint n)
+freeze_request (LoopFilesystems *set, guint n)
 {
   GString *req = g_string_new ("{\"execute\":\"guest-fsfreeze-freeze-list\","
                                "\"arguments\":{\"mountpoints\":[");
 
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *quoted = json_string (b->fs[i].mountpoint);
+      g_autofree char *quoted = json_string (set->fs[i].mountpoint);
       g_string_append_printf (req, "%s%s", i > 0 ? "," : "", quoted);
     }
   g_string_append (req, "]}}\n");
@@ -979,7 +1054,7 @@ one_round (Bench *b, guint n, gboolean agent, const char *freeze_req, guint roun
   gint64 start;
   gboolean ok;
 
-  if (!dirty_filesystems (b, n, round, error))
+  if (!loop_filesystems_dirty (&b->filesystems, n, round, error))
     return FALSE;
 
   if (agent)
@@ -987,12 +1062,12 @@ one_round (Bench *b, guint n, gboolean agent, const char *freeze_req, guint roun
            agent_call (b, thaw_request, n, thaw_ns, error);
 
   start = now_ns ();
-  ok = raw_freeze (b, n, error);
+  ok = raw_freeze (&b->filesystems, n, error);
   *freeze_ns = now_ns () - start;
   if (!ok)
     return FALSE;
   start = now_ns ();
-  ok = raw_thaw (b, n, error);
+  ok = raw_thaw (&b->filesystems, n, error);
   *thaw_ns = now_ns () - start;
   return ok;
 }
@@ -1043,7 +1118,7 @@ paired_median_ms (Series *s)
 static int
 measure (Bench *b)
 {
-  static const guint sizes[] = { 1, MAX_FS };
+  static const guint sizes[] = { 1, LOOP_FS_MAX };
   Series series[G_N_ELEMENTS (sizes) * 2];
   char *requests[G_N_ELEMENTS (sizes)] = { NULL };
   g_autoptr(GError) error = NULL;
@@ -1052,7 +1127,7 @@ measure (Bench *b)
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      requests[s] = freeze_request (b, sizes[s]);
+      requests[s] = freeze_request (&b->filesystems, sizes[s]);
       for (guint op = 0; op < 2; op++)
         {
           Series *x = &series[s * 2 + op];
@@ -1075,13 +1150,13 @@ measure (Bench *b)
 
           if (stop_signal != 0)
             {
-              note ("stopped by signal %d", (int) stop_signal);
+              fsbench_note ("stopped by signal %d", (int) stop_signal);
               status = 128 + stop_signal;
               break;
             }
           if (!one_round (b, sizes[s], agent, requests[s], r, &freeze_ns, &thaw_ns, &error))
             {
-              note ("%s round %u, %u fs: %s", agent ? "guestlinkd" : "raw ioctls", r,
+              fsbench_note ("%s round %u, %u fs: %s", agent ? "guestlinkd" : "raw ioctls", r,
                     sizes[s], error->message);
               if (agent)
                 print_agent_log (b);
@@ -1138,29 +1213,31 @@ measure (Bench *b)
 static void
 print_header (Bench *b)
 {
+  LoopFilesystems *set = &b->filesystems;
   g_autofree char *loops = NULL;
   GString *devs = g_string_new (NULL);
 
-  for (guint i = 0; i < b->n_fs; i++)
-    g_string_append_printf (devs, "%s%s", i > 0 ? " " : "", b->fs[i].loopdev + strlen ("/dev/"));
+  for (guint i = 0; i < set->n_fs; i++)
+    g_string_append_printf (devs, "%s%s", i > 0 ? " " : "",
+                            set->fs[i].loopdev + strlen ("/dev/"));
   loops = g_string_free (devs, FALSE);
 
   printf ("guestlinkd fsfreeze benchmark\n");
   printf ("  guestlinkd  %s (pid %d)\n", b->guestlinkd, (int) b->agent_pid);
-  printf ("  filesystems %u x ext4 %u MiB", MAX_FS - b->n_xfs, b->image_mib);
-  if (b->n_xfs > 0)
-    printf (" + %u x xfs %u MiB", b->n_xfs, MAX (b->image_mib, XFS_MIN_MIB));
+  printf ("  filesystems %u x ext4 %u MiB", LOOP_FS_MAX - set->n_xfs, set->image_mib);
+  if (set->n_xfs > 0)
+    printf (" + %u x xfs %u MiB", set->n_xfs, MAX (set->image_mib, LOOP_FS_XFS_MIN_MIB));
   printf (", sparse images %s,\n"
           "              loop devices %s, mounted in a private mount namespace\n",
-          b->images_on_disk ? "on disk (--images-on-disk)" : "in a tmpfs", loops);
-  printf ("  sizes       1 (%s) and %u filesystems\n", b->fs[0].fstype, MAX_FS);
+          set->images_on_disk ? "on disk (--images-on-disk)" : "in a tmpfs", loops);
+  printf ("  sizes       1 (%s) and %u filesystems\n", set->fs[0].fstype, LOOP_FS_MAX);
   printf ("  statedir    %s\n", b->statedir_on_disk
           ? "on disk (--statedir-on-disk)"
           : "in a tmpfs, as /run in a guest");
-  printf ("  work dir    %s\n", b->work);
+  printf ("  work dir    %s\n", set->work);
   printf ("  rounds      %u per size (+%u warmup), guestlinkd and raw alternating; "
           "%u KiB rewritten on each fs before every freeze\n",
-          b->rounds, b->warmup, b->dirty_kib);
+          b->rounds, b->warmup, set->dirty_kib);
   printf ("  raw ioctls  in this process: open+fstat+FIFREEZE each fs in reverse mount order,\n"
           "              then FITHAW+close in mount order (what the agent's worker does)\n");
   if (b->cpu >= 0)
@@ -1177,12 +1254,12 @@ check_start (Bench *b)
 {
   if (geteuid () != 0)
     {
-      note ("SKIP: needs root (loop devices, mounts, FIFREEZE)");
-      return EXIT_SKIP;
+      fsbench_note ("SKIP: needs root (loop devices, mounts, FIFREEZE)");
+      return FSBENCH_EXIT_SKIP;
     }
   if (access (b->guestlinkd, X_OK) != 0)
     {
-      note ("guestlinkd not found at %s: build it first or set GUESTLINKD", b->guestlinkd);
+      fsbench_note ("guestlinkd not found at %s: build it first or set GUESTLINKD", b->guestlinkd);
       return EXIT_FAILURE;
     }
   if (!g_path_is_absolute (b->guestlinkd))
@@ -1203,7 +1280,7 @@ check_start (Bench *b)
       CPU_SET (b->cpu, &set);
       if (sched_setaffinity (0, sizeof set, &set) != 0)
         {
-          note ("cannot pin to CPU %d: %s", b->cpu, g_strerror (errno));
+          fsbench_note ("cannot pin to CPU %d: %s", b->cpu, g_strerror (errno));
           return 2;
         }
     }
@@ -1213,7 +1290,7 @@ check_start (Bench *b)
 int
 main (int argc, char **argv)
 {
-  Bench bench = { .guard_pipe = -1, .cpu = -1 };
+  Bench bench = { .filesystems = LOOP_FILESYSTEMS_INIT, .cpu = -1 };
   Bench *b = &bench;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -1245,24 +1322,24 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      note ("%s", error->message);
+      fsbench_note ("%s", error->message);
       return 2;
     }
   if (rounds < 1 || warmup < 0 || image_mib < 8 || dirty_kib < 0 || dirty_kib > 65536 ||
-      n_xfs < 0 || n_xfs > MAX_FS - 1)
+      n_xfs < 0 || n_xfs > LOOP_FS_MAX - 1)
     {
-      note ("--rounds >= 1, --warmup >= 0, --image-mib >= 8, --dirty-kib 0..65536, --xfs 0..7");
+      fsbench_note ("--rounds >= 1, --warmup >= 0, --image-mib >= 8, --dirty-kib 0..65536, "
+                    "--xfs 0..7");
       return 2;
     }
   b->rounds = (guint) rounds;
   b->warmup = (guint) warmup;
-  b->image_mib = (guint) image_mib;
-  b->dirty_kib = (guint) dirty_kib;
-  b->n_xfs = (guint) n_xfs;
+  b->filesystems.image_mib = (guint) image_mib;
+  b->filesystems.dirty_kib = (guint) dirty_kib;
+  b->filesystems.n_xfs = (guint) n_xfs;
+  b->filesystems.images_on_disk = images_on_disk;
   b->statedir_on_disk = statedir_on_disk;
-  b->images_on_disk = images_on_disk;
   b->cpu = cpu;
-  b->dirty = g_malloc ((gsize) b->dirty_kib * 1024 + 1);
 
   if (guestlinkd != NULL)
     b->guestlinkd = g_steal_pointer (&guestlinkd);
@@ -1288,12 +1365,14 @@ main (int argc, char **argv)
   sigaction (SIGHUP, &action, NULL);
   signal (SIGPIPE, SIG_IGN);
 
-  status = set_up (b);
+  status = loop_filesystems_set_up (&b->filesystems);
+  if (status == EXIT_SUCCESS)
+    status = make_agent_files (b);
   if (status == EXIT_SUCCESS && stop_signal != 0)
     status = 128 + stop_signal;
   if (status == EXIT_SUCCESS && !start_agent (b, &error))
     {
-      note ("%s", error->message);
+      fsbench_note ("%s", error->message);
       print_agent_log (b);
       status = EXIT_FAILURE;
     }
