@@ -144,6 +144,13 @@ command_call_get_registry (CommandCall *call)
   return call->registry;
 }
 
+gpointer
+command_call_get_family_data (CommandCall *call)
+{
+  g_return_val_if_fail (call != NULL, NULL);
+  return command_registry_get_family_data (call->registry, call->spec);
+}
+
 GCancellable *
 command_call_get_cancellable (CommandCall *call)
 {

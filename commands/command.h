@@ -68,6 +68,8 @@ gboolean command_call_get_boolean (CommandCall *call,
                                    const char  *name,
                                    gboolean     default_value);
 CommandRegistry *command_call_get_registry (CommandCall *call);
+/* The state the command's family was registered with, or NULL. */
+gpointer command_call_get_family_data (CommandCall *call);
 /* Cancelled when the agent shuts down. */
 GCancellable *command_call_get_cancellable (CommandCall *call);
 

@@ -4,10 +4,18 @@
 #include "commands.h"
 
 void
-commands_register_all (CommandRegistry *registry)
+commands_register_readers (CommandRegistry *registry)
 {
   command_registry_add_table (registry, protocol_commands);
   command_registry_add_table (registry, identity_commands);
   command_registry_add_table (registry, sysinfo_commands);
   command_registry_add_table (registry, network_commands);
+}
+
+void
+commands_register_all (CommandRegistry *registry,
+                       FsFreezer       *freezer)
+{
+  commands_register_readers (registry);
+  command_registry_add_table_with_data (registry, fs_freeze_commands, freezer);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "command.h"
+#include "fs-freezer.h"
 #include "registry.h"
 
 G_BEGIN_DECLS
@@ -15,7 +16,13 @@ extern const CommandSpec protocol_commands[];
 extern const CommandSpec identity_commands[];
 extern const CommandSpec sysinfo_commands[];
 extern const CommandSpec network_commands[];
+extern const CommandSpec fs_freeze_commands[];
 
-void commands_register_all (CommandRegistry *registry);
+/* The families that only read the guest: what a fuzzer may drive on a
+ * development machine. */
+void commands_register_readers (CommandRegistry *registry);
+/* Every family; @freezer is the freeze commands' state. */
+void commands_register_all (CommandRegistry *registry,
+                            FsFreezer       *freezer);
 
 G_END_DECLS

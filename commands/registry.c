@@ -8,6 +8,7 @@ struct _CommandRegistry {
   GPtrArray *specs;          /* const CommandSpec *, registration order */
   GHashTable *by_name;       /* name -> const CommandSpec * */
   GHashTable *blocked;       /* set of const CommandSpec * */
+  GHashTable *family_data;   /* const CommandSpec * -> its family's state */
   gboolean frozen;
 };
 
@@ -19,6 +20,7 @@ command_registry_new (void)
   self->specs = g_ptr_array_new ();
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->blocked = g_hash_table_new (NULL, NULL);
+  self->family_data = g_hash_table_new (NULL, NULL);
   return self;
 }
 
@@ -31,12 +33,21 @@ command_registry_free (CommandRegistry *self)
   g_ptr_array_unref (self->specs);
   g_hash_table_unref (self->by_name);
   g_hash_table_unref (self->blocked);
+  g_hash_table_unref (self->family_data);
   g_free (self);
 }
 
 void
 command_registry_add_table (CommandRegistry   *self,
                             const CommandSpec *table)
+{
+  command_registry_add_table_with_data (self, table, NULL);
+}
+
+void
+command_registry_add_table_with_data (CommandRegistry   *self,
+                                      const CommandSpec *table,
+                                      gpointer           family_data)
 {
   g_return_if_fail (self != NULL);
   g_return_if_fail (table != NULL);
@@ -48,7 +59,19 @@ command_registry_add_table (CommandRegistry   *self,
 
       g_ptr_array_add (self->specs, (gpointer) spec);
       g_hash_table_insert (self->by_name, (gpointer) spec->name, (gpointer) spec);
+      if (family_data != NULL)
+        g_hash_table_insert (self->family_data, (gpointer) spec, family_data);
     }
+}
+
+gpointer
+command_registry_get_family_data (CommandRegistry   *self,
+                                  const CommandSpec *spec)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  return g_hash_table_lookup (self->family_data, spec);
 }
 
 const CommandSpec *

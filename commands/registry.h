@@ -18,6 +18,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommandRegistry, command_registry_free)
 /* @table ends with a row whose name is NULL; it must outlive the registry. */
 void command_registry_add_table (CommandRegistry   *self,
                                  const CommandSpec *table);
+/* The same for a family whose handlers share state (the freezer):
+ * @family_data is what command_call_get_family_data() gives them; it
+ * must outlive the registry. */
+void command_registry_add_table_with_data (CommandRegistry   *self,
+                                           const CommandSpec *table,
+                                           gpointer           family_data);
+gpointer command_registry_get_family_data (CommandRegistry   *self,
+                                          const CommandSpec *spec);
 
 const CommandSpec *command_registry_lookup (CommandRegistry *self,
                                             const char      *name);

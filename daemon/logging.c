@@ -10,8 +10,33 @@
 
 #include "logging.h"
 
+/* While filesystems are frozen, a write to a log file (or by journald,
+ * whose socket then fills) would block us: messages wait in memory,
+ * a bounded number of them. */
+#define HELD_MESSAGES_MAX 1000
+
+typedef struct {
+  GLogLevelFlags level;
+  GDateTime *time;
+  char *domain;
+  char *message;
+} HeldMessage;
+
 static gboolean log_verbose;
 static FILE *log_file;
+static GMutex held_lock;
+static gboolean holding;
+static GQueue held_messages = G_QUEUE_INIT;
+static guint held_dropped;
+
+static void
+held_message_free (HeldMessage *held)
+{
+  g_date_time_unref (held->time);
+  g_free (held->domain);
+  g_free (held->message);
+  g_free (held);
+}
 
 static const char *
 level_name (GLogLevelFlags level)
@@ -40,19 +65,33 @@ field_value (const GLogField *fields,
   return NULL;
 }
 
+static const char *
+level_priority (GLogLevelFlags level)
+{
+  /* syslog priorities, as GLib's own writers use them. */
+  if (level & G_LOG_LEVEL_ERROR)
+    return "3";
+  if (level & G_LOG_LEVEL_CRITICAL)
+    return "4";
+  if (level & G_LOG_LEVEL_WARNING)
+    return "4";
+  if (level & G_LOG_LEVEL_MESSAGE)
+    return "5";
+  if (level & G_LOG_LEVEL_INFO)
+    return "6";
+  return "7";
+}
+
 static GLogWriterOutput
-write_log (GLogLevelFlags   level,
+write_out (GLogLevelFlags   level,
+           GDateTime       *time,
            const GLogField *fields,
            gsize            n_fields,
            gpointer         user_data)
 {
-  if ((level & G_LOG_LEVEL_DEBUG) && !log_verbose)
-    return G_LOG_WRITER_HANDLED;
-
   if (log_file != NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *timestamp = g_date_time_format_iso8601 (now);
+      g_autofree char *timestamp = g_date_time_format_iso8601 (time);
       const char *message = field_value (fields, n_fields, "MESSAGE");
 
       fprintf (log_file, "%s %s: %s\n", timestamp, level_name (level),
@@ -64,6 +103,96 @@ write_log (GLogLevelFlags   level,
   /* GLib's default writer picks the journal when stderr is one. Debug
    * messages were filtered above; tell it not to filter them again. */
   return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* Under held_lock. */
+static void
+hold_message (GLogLevelFlags   level,
+              const GLogField *fields,
+              gsize            n_fields)
+{
+  HeldMessage *held;
+
+  if (g_queue_get_length (&held_messages) >= HELD_MESSAGES_MAX)
+    {
+      held_dropped++;
+      return;
+    }
+
+  held = g_new0 (HeldMessage, 1);
+  held->level = level;
+  held->time = g_date_time_new_now_local ();
+  held->domain = g_strdup (field_value (fields, n_fields, "GLIB_DOMAIN"));
+  held->message = g_strdup (field_value (fields, n_fields, "MESSAGE"));
+  g_queue_push_tail (&held_messages, held);
+}
+
+static void
+write_held (HeldMessage *held)
+{
+  const GLogField fields[] = {
+    { "MESSAGE", held->message != NULL ? held->message : "", -1 },
+    { "PRIORITY", level_priority (held->level), -1 },
+    { "GLIB_DOMAIN", held->domain != NULL ? held->domain : "guestlinkd", -1 },
+  };
+
+  write_out (held->level, held->time, fields, G_N_ELEMENTS (fields), NULL);
+}
+
+static GLogWriterOutput
+write_log (GLogLevelFlags   level,
+           const GLogField *fields,
+           gsize            n_fields,
+           gpointer         user_data)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  if ((level & G_LOG_LEVEL_DEBUG) && !log_verbose)
+    return G_LOG_WRITER_HANDLED;
+
+  g_mutex_lock (&held_lock);
+  if (holding)
+    {
+      hold_message (level, fields, n_fields);
+      g_mutex_unlock (&held_lock);
+      return G_LOG_WRITER_HANDLED;
+    }
+  g_mutex_unlock (&held_lock);
+
+  now = g_date_time_new_now_local ();
+  return write_out (level, now, fields, n_fields, user_data);
+}
+
+void
+logging_hold (gboolean hold)
+{
+  GQueue messages = G_QUEUE_INIT;
+  guint dropped;
+
+  g_mutex_lock (&held_lock);
+  holding = hold;
+  if (!hold)
+    {
+      messages = held_messages;
+      g_queue_init (&held_messages);
+    }
+  dropped = held_dropped;
+  if (!hold)
+    held_dropped = 0;
+  g_mutex_unlock (&held_lock);
+
+  if (hold)
+    return;
+
+  while (!g_queue_is_empty (&messages))
+    {
+      HeldMessage *held = g_queue_pop_head (&messages);
+
+      write_held (held);
+      held_message_free (held);
+    }
+  if (dropped > 0)
+    g_message ("%u log messages were dropped while the filesystems were frozen", dropped);
 }
 
 gboolean
@@ -94,6 +223,7 @@ logging_init (gboolean     verbose,
 void
 logging_shutdown (void)
 {
+  logging_hold (FALSE);
   if (log_file != NULL)
     fclose (log_file);
   log_file = NULL;

@@ -14,4 +14,8 @@ gboolean logging_init (gboolean     verbose,
                        GError     **error);
 void logging_shutdown (void);
 
+/* While filesystems are frozen: messages are kept in memory (a bounded
+ * number) and written when called again with FALSE. Any thread. */
+void logging_hold (gboolean hold);
+
 G_END_DECLS

@@ -22,8 +22,33 @@
 
 typedef struct {
   GMainLoop *loop;
+  FsFreezer *freezer;
+  gboolean stopping;
   int exit_status;
 } Server;
+
+static void
+on_freezer_stopped (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Server *server = user_data;
+
+  fs_freezer_stop_finish (server->freezer, result);
+  g_main_loop_quit (server->loop);
+}
+
+/* Never exit with filesystems frozen: the freezer finishes what it is
+ * doing and thaws, then the loop ends. */
+static void
+stop_serving (Server *server)
+{
+  if (server->stopping)
+    return;
+
+  server->stopping = TRUE;
+  fs_freezer_stop_async (server->freezer, on_freezer_stopped, server);
+}
 
 static gboolean
 on_quit_signal (gpointer user_data)
@@ -31,7 +56,7 @@ on_quit_signal (gpointer user_data)
   Server *server = user_data;
 
   g_message ("Received a signal to stop");
-  g_main_loop_quit (server->loop);
+  stop_serving (server);
   return G_SOURCE_CONTINUE;
 }
 
@@ -46,7 +71,7 @@ on_agent_failed (const GError *error,
   g_printerr ("guestlinkd: %s\n", error->message);
   g_message ("Stopping: %s", error->message);
   server->exit_status = EXIT_FAILURE;
-  g_main_loop_quit (server->loop);
+  stop_serving (server);
 }
 
 static void
@@ -70,15 +95,23 @@ list_commands (CommandRegistry *registry)
     printf ("%s\n", ((const CommandSpec *) g_ptr_array_index (specs, i))->name);
 }
 
+static void
+on_gate_changed (gboolean closed,
+                 gpointer user_data)
+{
+  logging_hold (closed);
+}
+
 static int
 serve (Settings        *settings,
-       CommandRegistry *registry)
+       CommandRegistry *registry,
+       FsFreezer       *freezer)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(Agent) agent = NULL;
   g_autofree char *status = NULL;
-  Server server = { loop, EXIT_SUCCESS };
+  Server server = { loop, freezer, FALSE, EXIT_SUCCESS };
   int pidfile_fd = -1;
   guint watchdog_id;
   ChannelConfig channel_config = {
@@ -104,6 +137,10 @@ serve (Settings        *settings,
 
   if (!process_ensure_statedir (settings->statedir, &error))
     goto fail;
+
+  /* Before serving: an agent that died with filesystems frozen left a
+   * marker, and the guest must not stay frozen. */
+  fs_freezer_recover_async (freezer, NULL, NULL);
 
   if (settings->pidfile != NULL)
     {
@@ -132,6 +169,12 @@ serve (Settings        *settings,
   return server.exit_status;
 
 fail:
+  /* Anything the recovery started finishes, and is thawed, first. */
+  if (!server.stopping)
+    {
+      stop_serving (&server);
+      g_main_loop_run (loop);
+    }
   /* After -d, stderr is /dev/null: the log (file or journal) still has it. */
   g_printerr ("guestlinkd: %s\n", error->message);
   if (settings->daemonize)
@@ -147,6 +190,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(Settings) settings = NULL;
   g_autoptr(CommandRegistry) registry = NULL;
+  g_autoptr(FsFreezer) freezer = NULL;
+  FsFreezerConfig freezer_config;
   int status;
 
   block_sigio ();
@@ -162,7 +207,15 @@ main (int    argc,
     }
 
   registry = command_registry_new ();
-  commands_register_all (registry);
+  freezer_config = (FsFreezerConfig) {
+    .statedir = settings->statedir,
+    .hook_dir = settings->fsfreeze_hook_dir,
+    .hook = settings->fsfreeze_hook,
+    .hook_timeout_seconds = settings->fsfreeze_hook_timeout,
+    .freeze_timeout_seconds = settings->fsfreeze_timeout,
+  };
+  freezer = fs_freezer_new (&freezer_config, registry, on_gate_changed, NULL);
+  commands_register_all (registry, freezer);
 
   if (settings->print_version)
     {
@@ -190,7 +243,7 @@ main (int    argc,
   policy_apply (registry, (const char * const *) settings->allow_rpcs,
                 (const char * const *) settings->block_rpcs);
 
-  status = serve (settings, registry);
+  status = serve (settings, registry, freezer);
   logging_shutdown ();
   return status;
 }

@@ -19,6 +19,9 @@ typedef struct {
   char *block_rpcs;
   char *allow_rpcs;
   char *max_message_size;
+  char *fsfreeze_hook_dir;
+  char *fsfreeze_hook_timeout;
+  char *fsfreeze_timeout;
   gboolean daemonize;
   gboolean verbose;
   gboolean retry_path;
@@ -39,6 +42,9 @@ command_line_clear (CommandLine *cli)
   g_free (cli->block_rpcs);
   g_free (cli->allow_rpcs);
   g_free (cli->max_message_size);
+  g_free (cli->fsfreeze_hook_dir);
+  g_free (cli->fsfreeze_hook_timeout);
+  g_free (cli->fsfreeze_timeout);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommandLine, command_line_clear)
@@ -54,6 +60,7 @@ settings_free (Settings *settings)
   g_free (settings->pidfile);
   g_free (settings->statedir);
   g_free (settings->fsfreeze_hook);
+  g_free (settings->fsfreeze_hook_dir);
   g_strfreev (settings->block_rpcs);
   g_strfreev (settings->allow_rpcs);
   g_free (settings);
@@ -142,6 +149,31 @@ set_max_message_size (Settings    *settings,
   return value == NULL || parse_max_message_size (value, &settings->max_message_size, error);
 }
 
+/* A duration in whole seconds; a day is far beyond any sensible freeze. */
+static gboolean
+set_seconds (guint       *field,
+             const char  *key,
+             const char  *value,
+             guint        minimum,
+             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint64 seconds;
+
+  if (value == NULL)
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (value, 10, minimum, 24 * 60 * 60, &seconds, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "Invalid %s '%s': %s", key, value, local_error->message);
+      return FALSE;
+    }
+
+  *field = (guint) seconds;
+  return TRUE;
+}
+
 /* RPC lists accumulate over the file and the command line, as in
  * qemu-ga: a unit's -b must not unblock what the administrator blocked. */
 static void
@@ -163,7 +195,8 @@ add_rpc_list (GStrv      *field,
 static const char * const known_keys[] = {
   "daemon", "method", "path", "logfile", "pidfile", "fsfreeze-hook",
   "statedir", "verbose", "retry-path", "block-rpcs", "blacklist",
-  "allow-rpcs", "max-message-size", NULL
+  "allow-rpcs", "max-message-size", "fsfreeze-hook-dir",
+  "fsfreeze-hook-timeout", "fsfreeze-timeout", NULL
 };
 
 /* A key's value, or NULL when the file does not set it. */
@@ -217,6 +250,9 @@ apply_file (Settings    *settings,
   g_autofree char *block = file_string (keyfile, "block-rpcs");
   g_autofree char *allow = file_string (keyfile, "allow-rpcs");
   g_autofree char *max_size = file_string (keyfile, "max-message-size");
+  g_autofree char *hook_dir = file_string (keyfile, "fsfreeze-hook-dir");
+  g_autofree char *hook_timeout = file_string (keyfile, "fsfreeze-hook-timeout");
+  g_autofree char *freeze_timeout = file_string (keyfile, "fsfreeze-timeout");
 
   for (char **key = keys; key != NULL && *key != NULL; key++)
     if (!g_strv_contains (known_keys, *key))
@@ -224,6 +260,9 @@ apply_file (Settings    *settings,
 
   if (!set_method (settings, method, error) ||
       !set_max_message_size (settings, max_size, error) ||
+      !set_seconds (&settings->fsfreeze_hook_timeout, "fsfreeze-hook-timeout",
+                    hook_timeout, 1, error) ||
+      !set_seconds (&settings->fsfreeze_timeout, "fsfreeze-timeout", freeze_timeout, 0, error) ||
       !file_boolean (keyfile, "daemon", &settings->daemonize, error) ||
       !file_boolean (keyfile, "verbose", &settings->verbose, error) ||
       !file_boolean (keyfile, "retry-path", &settings->retry_path, error))
@@ -237,6 +276,7 @@ apply_file (Settings    *settings,
   set_string (&settings->pidfile, pidfile);
   set_string (&settings->statedir, statedir);
   set_string (&settings->fsfreeze_hook, hook);
+  set_string (&settings->fsfreeze_hook_dir, hook_dir);
   /* "blacklist" is the name qemu-ga used before 8.0. */
   add_rpc_list (&settings->block_rpcs, blacklist);
   add_rpc_list (&settings->block_rpcs, block);
@@ -271,7 +311,10 @@ apply_command_line (Settings     *settings,
                     GError      **error)
 {
   if (!set_method (settings, cli->method, error) ||
-      !set_max_message_size (settings, cli->max_message_size, error))
+      !set_max_message_size (settings, cli->max_message_size, error) ||
+      !set_seconds (&settings->fsfreeze_hook_timeout, "fsfreeze-hook-timeout",
+                    cli->fsfreeze_hook_timeout, 1, error) ||
+      !set_seconds (&settings->fsfreeze_timeout, "fsfreeze-timeout", cli->fsfreeze_timeout, 0, error))
     return FALSE;
 
   set_string (&settings->path, cli->path);
@@ -279,6 +322,7 @@ apply_command_line (Settings     *settings,
   set_string (&settings->pidfile, cli->pidfile);
   set_string (&settings->statedir, cli->statedir);
   set_string (&settings->fsfreeze_hook, cli->fsfreeze_hook);
+  set_string (&settings->fsfreeze_hook_dir, cli->fsfreeze_hook_dir);
   add_rpc_list (&settings->block_rpcs, cli->block_rpcs);
   add_rpc_list (&settings->allow_rpcs, cli->allow_rpcs);
   settings->daemonize |= cli->daemonize;
@@ -302,6 +346,9 @@ settings_new_default (void)
   settings->block_rpcs = g_new0 (char *, 1);
   settings->allow_rpcs = g_new0 (char *, 1);
   settings->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
+  settings->fsfreeze_hook_dir = g_strdup (SETTINGS_DEFAULT_FSFREEZE_HOOK_DIR);
+  settings->fsfreeze_hook_timeout = SETTINGS_DEFAULT_FSFREEZE_HOOK_TIMEOUT;
+  settings->fsfreeze_timeout = SETTINGS_DEFAULT_FSFREEZE_TIMEOUT;
   return settings;
 }
 
@@ -372,6 +419,13 @@ settings_load (int      *argc,
       "Wait for a missing device to appear instead of failing", NULL },
     { "max-message-size", 0, 0, G_OPTION_ARG_STRING, &cli.max_message_size,
       "Largest accepted request in bytes (default 16 MiB)", "BYTES" },
+    { "fsfreeze-hook-dir", 0, 0, G_OPTION_ARG_FILENAME, &cli.fsfreeze_hook_dir,
+      "Run the hooks in DIR around a freeze (default " SETTINGS_DEFAULT_FSFREEZE_HOOK_DIR ")", "DIR" },
+    { "fsfreeze-hook-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.fsfreeze_hook_timeout,
+      "Kill a freeze hook still running after SECONDS (default 30)", "SECONDS" },
+    { "fsfreeze-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.fsfreeze_timeout,
+      "Thaw by ourselves when the host has not thawed after SECONDS (default 300, 0: never)",
+      "SECONDS" },
     { NULL }
   };
   GOptionGroup *group;
@@ -423,6 +477,10 @@ settings_to_data (const Settings *settings)
   g_key_file_set_string (keyfile, GROUP, "block-rpcs", block);
   g_key_file_set_string (keyfile, GROUP, "allow-rpcs", allow);
   g_key_file_set_uint64 (keyfile, GROUP, "max-message-size", settings->max_message_size);
+  g_key_file_set_string (keyfile, GROUP, "fsfreeze-hook-dir",
+                         settings->fsfreeze_hook_dir != NULL ? settings->fsfreeze_hook_dir : "");
+  g_key_file_set_uint64 (keyfile, GROUP, "fsfreeze-hook-timeout", settings->fsfreeze_hook_timeout);
+  g_key_file_set_uint64 (keyfile, GROUP, "fsfreeze-timeout", settings->fsfreeze_timeout);
 
   return g_key_file_to_data (keyfile, NULL, NULL);
 }

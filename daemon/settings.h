@@ -5,7 +5,8 @@
  * The options and [general] keys are qemu-ga's, so guestlinkd drops into
  * units and scripts written for qemu-ga; the command line overrides the
  * file, except that lists of blocked and allowed commands add up, as in
- * qemu-ga. Our own additions: max-message-size.
+ * qemu-ga. Our own additions: max-message-size, fsfreeze-hook-dir,
+ * fsfreeze-hook-timeout and fsfreeze-timeout.
  */
 #pragma once
 
@@ -20,6 +21,11 @@ G_BEGIN_DECLS
 #define SETTINGS_DEFAULT_PIDFILE RUNSTATEDIR "/guestlinkd.pid"
 /* qemu-ga's hook, so an existing /etc/qemu/fsfreeze-hook keeps working. */
 #define SETTINGS_DEFAULT_FSFREEZE_HOOK "/etc/qemu/fsfreeze-hook"
+#define SETTINGS_DEFAULT_FSFREEZE_HOOK_DIR SYSCONFDIR "/guestlink/fsfreeze-hook.d"
+#define SETTINGS_DEFAULT_FSFREEZE_HOOK_TIMEOUT 30
+/* libvirt's own agent timeout is far shorter; this only catches a host
+ * that never comes back. */
+#define SETTINGS_DEFAULT_FSFREEZE_TIMEOUT 300
 
 typedef struct {
   ChannelMethod method;
@@ -28,6 +34,9 @@ typedef struct {
   char *pidfile;
   char *statedir;
   char *fsfreeze_hook;      /* NULL: no qemu-ga style hook */
+  char *fsfreeze_hook_dir;  /* NULL: no hook directory */
+  guint fsfreeze_hook_timeout;  /* seconds, at least 1 */
+  guint fsfreeze_timeout;   /* seconds; 0: the host alone thaws */
   gboolean daemonize;
   gboolean verbose;
   gboolean retry_path;

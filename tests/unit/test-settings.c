@@ -335,6 +335,56 @@ test_max_message_size (Fixture       *fixture,
     }
 }
 
+/* Our freeze durations: seconds, the hook's at least one, the freeze's
+ * 0 for "the host alone thaws"; the file sets them, options win. */
+static void
+test_fsfreeze_timeouts (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *config = write_config (fixture, "[general]\nfsfreeze-timeout=60\n"
+                                     "fsfreeze-hook-timeout=7\nfsfreeze-hook-dir=/etc/h.d\n");
+  const struct {
+    const char *option;
+    const char *value;
+  } bad[] = {
+    { "--fsfreeze-timeout", "-1" },
+    { "--fsfreeze-timeout", "5m" },
+    { "--fsfreeze-timeout", "86401" },
+    { "--fsfreeze-hook-timeout", "0" },
+    { "--fsfreeze-hook-timeout", "" },
+  };
+
+  {
+    const char * const args[] = { "guestlinkd", "-c", config, NULL };
+    g_autoptr(Settings) settings = load_ok (args);
+
+    g_assert_cmpuint (settings->fsfreeze_timeout, ==, 60);
+    g_assert_cmpuint (settings->fsfreeze_hook_timeout, ==, 7);
+    g_assert_cmpstr (settings->fsfreeze_hook_dir, ==, "/etc/h.d");
+  }
+  {
+    const char * const args[] = { "guestlinkd", "-c", config, "--fsfreeze-timeout", "0",
+                                  "--fsfreeze-hook-timeout=1", NULL };
+    g_autoptr(Settings) settings = load_ok (args);
+
+    g_assert_cmpuint (settings->fsfreeze_timeout, ==, 0);
+    g_assert_cmpuint (settings->fsfreeze_hook_timeout, ==, 1);
+  }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char * const args[] = { "guestlinkd", "-c", config, bad[i].option, bad[i].value, NULL };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(Settings) settings = load (args, &error);
+      g_autofree char *prefix = g_strdup_printf ("Invalid %s '%s': ", bad[i].option + 2,
+                                                 bad[i].value);
+
+      g_assert_null (settings);
+      g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+      g_assert_true (g_str_has_prefix (error->message, prefix));
+    }
+}
+
 static void
 test_bad_command_line (Fixture       *fixture,
                        gconstpointer  data)
@@ -657,7 +707,10 @@ test_to_data_defaults (Fixture       *fixture,
     "retry-path=false\n"
     "block-rpcs=\n"
     "allow-rpcs=\n"
-    "max-message-size=%d\n",
+    "max-message-size=%d\n"
+    "fsfreeze-hook-dir=" SETTINGS_DEFAULT_FSFREEZE_HOOK_DIR "\n"
+    "fsfreeze-hook-timeout=30\n"
+    "fsfreeze-timeout=300\n",
     DEFAULT_MAX_MESSAGE_SIZE);
 
   g_assert_cmpstr (text, ==, expected);
@@ -679,6 +732,9 @@ assert_same_settings (const Settings *a,
   assert_strv (a->block_rpcs, (const char * const *) b->block_rpcs);
   assert_strv (a->allow_rpcs, (const char * const *) b->allow_rpcs);
   g_assert_cmpuint (a->max_message_size, ==, b->max_message_size);
+  g_assert_cmpstr (a->fsfreeze_hook_dir, ==, b->fsfreeze_hook_dir);
+  g_assert_cmpuint (a->fsfreeze_hook_timeout, ==, b->fsfreeze_hook_timeout);
+  g_assert_cmpuint (a->fsfreeze_timeout, ==, b->fsfreeze_timeout);
 }
 
 /* What -D prints, used as the config file, gives the same settings and
@@ -721,7 +777,8 @@ test_to_data_round_trip (Fixture       *fixture,
     "-m", "unix-listen", "-p", "/run/guestlink.sock", "-l", "/var/log/g.log",
     "-f", "/run/g.pid", "--fsfreeze-hook=/etc/hook", "-t", "/run/g-state",
     "-b", "guest-exec,guest-file-open", "-a", "guest-ping,guest-exec,guest-info",
-    "-v", "-d", "-r", "--max-message-size", "1048576", NULL
+    "-v", "-d", "-r", "--max-message-size", "1048576", "--fsfreeze-hook-dir=/etc/hooks.d",
+    "--fsfreeze-hook-timeout", "5", "--fsfreeze-timeout", "0", NULL
   };
 
   round_trip (fixture, options);
@@ -773,6 +830,7 @@ main (int    argc,
   ADD ("/settings/command-line/rpc-lists", test_rpc_lists);
   ADD ("/settings/command-line/list-commands", test_list_commands);
   ADD ("/settings/command-line/max-message-size", test_max_message_size);
+  ADD ("/settings/command-line/fsfreeze-timeouts", test_fsfreeze_timeouts);
   ADD ("/settings/command-line/errors", test_bad_command_line);
   ADD ("/settings/file/keys", test_config_file);
   ADD ("/settings/file/blacklist", test_config_blacklist);

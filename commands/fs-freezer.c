@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs-freeze-hooks.h"
+#include "fs-freeze-ioctl.h"
+#include "fs-freezer.h"
+#include "fs-mounts.h"
+
+#define MOUNTINFO_PATH "/proc/self/mountinfo"
+#define MARKER_NAME "fsfreeze-frozen"
+
+typedef enum {
+  OPERATION_FREEZE,
+  OPERATION_THAW,
+  OPERATION_RECOVER,
+  OPERATION_STOP,
+} OperationKind;
+
+typedef struct {
+  OperationKind kind;
+  GStrv mountpoints;        /* FREEZE: NULL for all */
+  GPtrArray *targets;       /* FsFreezeTarget *, mount order */
+  GPtrArray *hooks;         /* paths, freeze order */
+  GError *error;            /* FREEZE: why it is being undone */
+  guint n_done;
+} Operation;
+
+struct _FsFreezer {
+  char *statedir;
+  char *marker_path;
+  char *hook_dir;
+  char *hook;
+  guint hook_timeout_seconds;
+  guint freeze_timeout_seconds;
+  CommandRegistry *registry;
+  FsFreezerGateFunc gate_func;
+  gpointer gate_data;
+
+  gboolean gate_closed;
+  GArray *frozen;           /* FsFrozen, freeze order */
+  GPtrArray *hooks_frozen;  /* the hooks that ran "freeze", freeze order */
+  guint timeout_id;
+  gboolean stopping;
+
+  GTask *current;           /* the operation under way */
+  GQueue waiting;           /* GTask *, in arrival order */
+};
+
+static void
+operation_free (Operation *operation)
+{
+  g_strfreev (operation->mountpoints);
+  g_clear_pointer (&operation->targets, g_ptr_array_unref);
+  g_clear_pointer (&operation->hooks, g_ptr_array_unref);
+  g_clear_error (&operation->error);
+  g_free (operation);
+}
+
+FsFreezer *
+fs_freezer_new (const FsFreezerConfig *config,
+                CommandRegistry       *registry,
+                FsFreezerGateFunc      gate_func,
+                gpointer               gate_data)
+{
+  FsFreezer *self = g_new0 (FsFreezer, 1);
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (config->statedir != NULL, NULL);
+  g_return_val_if_fail (config->hook_timeout_seconds > 0, NULL);
+
+  self->statedir = g_strdup (config->statedir);
+  self->marker_path = g_build_filename (config->statedir, MARKER_NAME, NULL);
+  self->hook_dir = g_strdup (config->hook_dir);
+  self->hook = g_strdup (config->hook);
+  self->hook_timeout_seconds = config->hook_timeout_seconds;
+  self->freeze_timeout_seconds = config->freeze_timeout_seconds;
+  self->registry = registry;
+  self->gate_func = gate_func;
+  self->gate_data = gate_data;
+  self->frozen = g_array_new (FALSE, FALSE, sizeof (FsFrozen));
+  g_queue_init (&self->waiting);
+  return self;
+}
+
+void
+fs_freezer_free (FsFreezer *self)
+{
+  if (self == NULL)
+    return;
+
+  /* The daemon waits for fs_freezer_stop_async() before this. */
+  g_warn_if_fail (self->current == NULL);
+  g_warn_if_fail (self->frozen->len == 0);
+
+  if (self->timeout_id != 0)
+    g_source_remove (self->timeout_id);
+  g_array_unref (self->frozen);
+  g_clear_pointer (&self->hooks_frozen, g_ptr_array_unref);
+  g_free (self->statedir);
+  g_free (self->marker_path);
+  g_free (self->hook_dir);
+  g_free (self->hook);
+  g_free (self);
+}
+
+gboolean
+fs_freezer_is_frozen (FsFreezer *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->gate_closed;
+}
+
+/* ---- the gate and the marker ---- */
+
+static void
+set_gate (FsFreezer *self,
+          gboolean   closed)
+{
+  if (self->gate_closed == closed)
+    return;
+
+  self->gate_closed = closed;
+  command_registry_set_frozen (self->registry, closed);
+  if (self->gate_func != NULL)
+    self->gate_func (closed, self->gate_data);
+}
+
+/* The marker is written before the first FIFREEZE, so a crash at any
+ * point after it leaves the trace the next agent needs. */
+static gboolean
+write_marker (FsFreezer  *self,
+              GPtrArray  *targets,
+              GError    **error)
+{
+  g_autoptr(GString) contents = g_string_new (NULL);
+
+  for (guint i = 0; i < targets->len; i++)
+    g_string_append_printf (contents, "%s\n",
+                            ((FsFreezeTarget *) g_ptr_array_index (targets, i))->mountpoint);
+
+  if (!g_file_set_contents_full (self->marker_path, contents->str, (gssize) contents->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    {
+      g_prefix_error (error, "Cannot record the freeze: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+remove_marker (FsFreezer *self)
+{
+  if (unlink (self->marker_path) != 0 && errno != ENOENT)
+    g_message ("Cannot remove %s: %s", self->marker_path, g_strerror (errno));
+}
+
+static void
+log_notes (GPtrArray *notes)
+{
+  for (guint i = 0; i < notes->len; i++)
+    g_message ("%s", (const char *) g_ptr_array_index (notes, i));
+}
+
+/* ---- which filesystems ---- */
+
+static GPtrArray *
+new_target_list (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) fs_freeze_target_free);
+}
+
+/* The mount a path names: the last one mounted there is the one seen. */
+static const FsMount *
+find_mount (GPtrArray  *mounts,
+            const char *mountpoint)
+{
+  for (guint i = mounts->len; i > 0; i--)
+    {
+      const FsMount *mount = g_ptr_array_index (mounts, i - 1);
+
+      if (g_str_equal (mount->mountpoint, mountpoint))
+        return mount;
+    }
+  return NULL;
+}
+
+static GPtrArray *
+all_local_targets (GPtrArray *mounts)
+{
+  g_autoptr(GPtrArray) local = fs_mounts_local_filesystems (mounts);
+  GPtrArray *targets = new_target_list ();
+
+  for (guint i = 0; i < local->len; i++)
+    {
+      const FsMount *mount = g_ptr_array_index (local, i);
+      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->device));
+    }
+  return targets;
+}
+
+/* The filesystems at @mountpoints in mount order, each once, or an error
+ * for the first mount point that is not a local filesystem's. Nothing is
+ * frozen unless every one is valid. */
+static GPtrArray *
+chosen_targets (GPtrArray           *mounts,
+                const char * const  *mountpoints,
+                GError             **error)
+{
+  g_autoptr(GHashTable) chosen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) devices = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                                          g_free, NULL);
+  g_autoptr(GPtrArray) targets = new_target_list ();
+
+  for (const char * const *path = mountpoints; *path != NULL; path++)
+    {
+      g_autofree char *canonical = NULL;
+      const FsMount *mount;
+
+      if (!g_path_is_absolute (*path))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Mount point '%s' is not an absolute path", *path);
+          return NULL;
+        }
+
+      /* "/mnt/data/" and "/mnt//data" name /mnt/data too; symbolic links
+       * are not followed: the host names mount points as the guest lists
+       * them. */
+      canonical = g_canonicalize_filename (*path, "/");
+      mount = find_mount (mounts, canonical);
+      if (mount == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "'%s' is not a mount point", *path);
+          return NULL;
+        }
+      if (!fs_mount_is_local (mount))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "'%s' is not a local filesystem and cannot be frozen", *path);
+          return NULL;
+        }
+      g_hash_table_add (chosen, (gpointer) mount);
+    }
+
+  for (guint i = 0; i < mounts->len; i++)
+    {
+      const FsMount *mount = g_ptr_array_index (mounts, i);
+      gint64 *device;
+
+      if (!g_hash_table_contains (chosen, mount))
+        continue;
+      /* A bind mount of a filesystem already chosen is the same one. */
+      if (g_hash_table_contains (devices, &(gint64) { (gint64) mount->device }))
+        continue;
+
+      device = g_new (gint64, 1);
+      *device = (gint64) mount->device;
+      g_hash_table_add (devices, device);
+      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->device));
+    }
+
+  return g_steal_pointer (&targets);
+}
+
+static GPtrArray *
+resolve_targets (const char * const  *mountpoints,
+                 GError             **error)
+{
+  g_autoptr(GPtrArray) mounts = fs_mounts_read (MOUNTINFO_PATH, error);
+
+  if (mounts == NULL)
+    return NULL;
+  if (mountpoints == NULL)
+    return all_local_targets (mounts);
+  return chosen_targets (mounts, mountpoints, error);
+}
+
+/* ---- running one operation at a time ---- */
+
+static void start_operation (FsFreezer *self,
+                             GTask     *task);
+
+static void
+run_next (FsFreezer *self)
+{
+  if (self->current != NULL || g_queue_is_empty (&self->waiting))
+    return;
+
+  self->current = g_queue_pop_head (&self->waiting);
+  start_operation (self, self->current);
+}
+
+static void
+enqueue (FsFreezer           *self,
+         Operation           *operation,
+         gpointer             source_tag,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, operation, (GDestroyNotify) operation_free);
+  g_queue_push_tail (&self->waiting, task);
+  run_next (self);
+}
+
+/* Ends the current operation; the next one starts before its caller
+ * hears back, so a caller that queues more keeps its place. */
+static GTask *
+finish_current (FsFreezer *self)
+{
+  GTask *task = g_steal_pointer (&self->current);
+
+  run_next (self);
+  return task;
+}
+
+static void
+return_count (FsFreezer *self,
+              guint      count)
+{
+  g_autoptr(GTask) task = finish_current (self);
+
+  g_task_return_int (task, count);
+}
+
+static void
+return_error (FsFreezer *self,
+              GError    *error)
+{
+  g_autoptr(GTask) task = finish_current (self);
+
+  g_task_return_error (task, error);
+}
+
+static Operation *
+current_operation (FsFreezer *self)
+{
+  return g_task_get_task_data (self->current);
+}
+
+/* ---- thawing ---- */
+
+static void
+on_thaw_hooks_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  FsFreezer *self = user_data;
+  Operation *operation = current_operation (self);
+  g_autoptr(GError) error = NULL;
+
+  /* The filesystems are thawed whatever a thaw hook says; the host must
+   * not be told otherwise. The hook's failure is in the log. */
+  fs_freeze_hooks_run_finish (result, NULL, &error);
+
+  if (operation->error != NULL)
+    return_error (self, g_steal_pointer (&operation->error));
+  else
+    return_count (self, operation->n_done);
+}
+
+/* After the filesystems: the marker goes, the gate opens (the held log
+ * is written), then the hooks hear "thaw". */
+static void
+after_thaw (FsFreezer *self,
+            GPtrArray *notes)
+{
+  Operation *operation = current_operation (self);
+  g_autoptr(GPtrArray) hooks = g_steal_pointer (&operation->hooks);
+
+  remove_marker (self);
+  set_gate (self, FALSE);
+  log_notes (notes);
+
+  if (hooks == NULL || hooks->len == 0)
+    {
+      if (operation->error != NULL)
+        return_error (self, g_steal_pointer (&operation->error));
+      else
+        return_count (self, operation->n_done);
+      return;
+    }
+
+  fs_freeze_hooks_run_async (hooks, FS_FREEZE_HOOK_THAW, self->hook_timeout_seconds,
+                             on_thaw_hooks_done, self);
+}
+
+typedef struct {
+  GArray *frozen;       /* FsFrozen; emptied by the thaw */
+  GPtrArray *targets;   /* or these, for the recovery */
+  GPtrArray *notes;
+  guint n_thawed;
+} ThawWork;
+
+static void
+thaw_work_free (ThawWork *work)
+{
+  g_clear_pointer (&work->frozen, g_array_unref);
+  g_clear_pointer (&work->targets, g_ptr_array_unref);
+  g_ptr_array_unref (work->notes);
+  g_free (work);
+}
+
+static void
+thaw_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ThawWork *work = task_data;
+
+  if (work->frozen != NULL)
+    work->n_thawed = fs_freeze_ioctl_thaw (work->frozen, work->notes);
+  else
+    work->n_thawed = fs_freeze_ioctl_thaw_targets (work->targets, work->notes);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_thawed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  FsFreezer *self = user_data;
+  ThawWork *work = g_task_get_task_data (G_TASK (result));
+  Operation *operation = current_operation (self);
+
+  operation->n_done = work->n_thawed;
+  if (operation->kind == OPERATION_RECOVER)
+    g_message ("Found the frozen marker of an earlier run: thawed %u filesystem%s",
+               work->n_thawed, work->n_thawed == 1 ? "" : "s");
+  else
+    g_message ("Thawed %u filesystem%s", work->n_thawed, work->n_thawed == 1 ? "" : "s");
+  after_thaw (self, work->notes);
+}
+
+/* Thaws in a worker: the fds we froze through, or for the recovery every
+ * local filesystem. */
+static void
+thaw_filesystems (FsFreezer *self,
+                  GPtrArray *recovery_targets)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, on_thawed, self);
+  ThawWork *work = g_new0 (ThawWork, 1);
+
+  work->notes = g_ptr_array_new_with_free_func (g_free);
+  if (recovery_targets != NULL)
+    work->targets = g_ptr_array_ref (recovery_targets);
+  else
+    {
+      work->frozen = self->frozen;
+      self->frozen = g_array_new (FALSE, FALSE, sizeof (FsFrozen));
+    }
+  g_task_set_task_data (task, work, (GDestroyNotify) thaw_work_free);
+  g_task_run_in_thread (task, thaw_in_thread);
+}
+
+static void
+start_thaw (FsFreezer *self)
+{
+  Operation *operation = current_operation (self);
+
+  if (!self->gate_closed)
+    {
+      /* Nothing frozen: qemu-ga answers 0 too, and runs no hook. */
+      return_count (self, 0);
+      return;
+    }
+
+  if (self->timeout_id != 0)
+    g_source_remove (self->timeout_id);
+  self->timeout_id = 0;
+  operation->hooks = g_steal_pointer (&self->hooks_frozen);
+  thaw_filesystems (self, NULL);
+}
+
+static gboolean
+on_freeze_timeout (gpointer user_data)
+{
+  FsFreezer *self = user_data;
+
+  self->timeout_id = 0;
+  g_message ("Thawing: the host has not thawed the filesystems within %u s (fsfreeze-timeout)",
+             self->freeze_timeout_seconds);
+  fs_freezer_thaw_async (self, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- freezing ---- */
+
+typedef struct {
+  GPtrArray *targets;
+  GPtrArray *notes;
+  GArray *frozen;
+} FreezeWork;
+
+static void
+freeze_work_free (FreezeWork *work)
+{
+  g_ptr_array_unref (work->targets);
+  g_ptr_array_unref (work->notes);
+  /* Handed over to the freezer on success, thawed already on failure. */
+  g_warn_if_fail (work->frozen == NULL);
+  g_free (work);
+}
+
+static void
+freeze_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  FreezeWork *work = task_data;
+  GError *error = NULL;
+
+  work->frozen = fs_freeze_ioctl_freeze (work->targets, work->notes, &error);
+  if (work->frozen == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+undo_freeze_hooks (FsFreezer *self,
+                   GError    *error)
+{
+  Operation *operation = current_operation (self);
+
+  operation->error = error;
+  if (operation->hooks == NULL || operation->hooks->len == 0)
+    {
+      return_error (self, g_steal_pointer (&operation->error));
+      return;
+    }
+  fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_THAW,
+                             self->hook_timeout_seconds, on_thaw_hooks_done, self);
+}
+
+static void
+on_frozen (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  FsFreezer *self = user_data;
+  FreezeWork *work = g_task_get_task_data (G_TASK (result));
+  Operation *operation = current_operation (self);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* What this call froze is thawed already; open up and tell. */
+      g_message ("Freeze failed, everything is thawed again: %s", error->message);
+      operation->error = error;
+      after_thaw (self, work->notes);
+      return;
+    }
+
+  g_array_append_vals (self->frozen, work->frozen->data, work->frozen->len);
+  g_clear_pointer (&work->frozen, g_array_unref);
+  self->hooks_frozen = g_steal_pointer (&operation->hooks);
+  log_notes (work->notes);
+  g_message ("Froze %u filesystem%s", self->frozen->len, self->frozen->len == 1 ? "" : "s");
+
+  if (self->freeze_timeout_seconds > 0)
+    self->timeout_id = g_timeout_add_seconds (self->freeze_timeout_seconds,
+                                              on_freeze_timeout, self);
+  return_count (self, self->frozen->len);
+}
+
+static void
+on_freeze_hooks_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  FsFreezer *self = user_data;
+  Operation *operation = current_operation (self);
+  g_autoptr(GTask) work_task = NULL;
+  FreezeWork *work;
+  GError *error = NULL;
+  guint n_started = 0;
+
+  if (!fs_freeze_hooks_run_finish (result, &n_started, &error))
+    {
+      /* Only the hooks that heard "freeze" hear "thaw". */
+      g_ptr_array_set_size (operation->hooks, n_started);
+      undo_freeze_hooks (self, error);
+      return;
+    }
+
+  if (!write_marker (self, operation->targets, &error))
+    {
+      undo_freeze_hooks (self, error);
+      return;
+    }
+
+  set_gate (self, TRUE);
+
+  work = g_new0 (FreezeWork, 1);
+  work->targets = g_steal_pointer (&operation->targets);
+  work->notes = g_ptr_array_new_with_free_func (g_free);
+  work_task = g_task_new (NULL, NULL, on_frozen, self);
+  g_task_set_task_data (work_task, work, (GDestroyNotify) freeze_work_free);
+  g_task_run_in_thread (work_task, freeze_in_thread);
+}
+
+static void
+start_freeze (FsFreezer *self)
+{
+  Operation *operation = current_operation (self);
+  GError *error = NULL;
+
+  if (self->stopping)
+    {
+      return_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                               "The agent is stopping"));
+      return;
+    }
+  if (self->gate_closed)
+    {
+      return_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY,
+                                               "The filesystems are frozen already"));
+      return;
+    }
+
+  operation->targets = resolve_targets ((const char * const *) operation->mountpoints, &error);
+  if (operation->targets != NULL)
+    operation->hooks = fs_freeze_hooks_list (self->hook_dir, self->hook, &error);
+  if (operation->hooks == NULL)
+    {
+      return_error (self, error);
+      return;
+    }
+
+  fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_FREEZE,
+                             self->hook_timeout_seconds, on_freeze_hooks_done, self);
+}
+
+/* ---- recovery at start ---- */
+
+static void
+start_recover (FsFreezer *self)
+{
+  Operation *operation = current_operation (self);
+  g_autoptr(GPtrArray) mounts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (self->marker_path, G_FILE_TEST_EXISTS))
+    {
+      return_count (self, 0);
+      return;
+    }
+
+  /* Which filesystems the dead agent had frozen is not to be trusted (it
+   * may have died between two of them): thaw them all. */
+  set_gate (self, TRUE);
+  mounts = fs_mounts_read (MOUNTINFO_PATH, &error);
+  operation->targets = mounts != NULL ? all_local_targets (mounts) : new_target_list ();
+  if (mounts == NULL)
+    g_message ("Cannot read the mount table to thaw: %s", error->message);
+
+  operation->hooks = fs_freeze_hooks_list (self->hook_dir, self->hook, &error);
+  if (operation->hooks == NULL)
+    g_message ("Thawing without hooks: %s", error->message);
+
+  thaw_filesystems (self, operation->targets);
+}
+
+static void
+start_operation (FsFreezer *self,
+                 GTask     *task)
+{
+  Operation *operation = g_task_get_task_data (task);
+
+  switch (operation->kind)
+    {
+    case OPERATION_FREEZE:
+      start_freeze (self);
+      break;
+    case OPERATION_THAW:
+    case OPERATION_STOP:
+      start_thaw (self);
+      break;
+    case OPERATION_RECOVER:
+      start_recover (self);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- the public face ---- */
+
+void
+fs_freezer_freeze_async (FsFreezer           *self,
+                         const char * const  *mountpoints,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  Operation *operation = g_new0 (Operation, 1);
+
+  g_return_if_fail (self != NULL);
+
+  operation->kind = OPERATION_FREEZE;
+  operation->mountpoints = g_strdupv ((char **) mountpoints);
+  enqueue (self, operation, fs_freezer_freeze_async, callback, user_data);
+}
+
+gint
+fs_freezer_freeze_finish (FsFreezer     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fs_freezer_freeze_async, -1);
+
+  return (gint) g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+fs_freezer_thaw_async (FsFreezer           *self,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Operation *operation = g_new0 (Operation, 1);
+
+  g_return_if_fail (self != NULL);
+
+  operation->kind = OPERATION_THAW;
+  enqueue (self, operation, fs_freezer_thaw_async, callback, user_data);
+}
+
+gint
+fs_freezer_thaw_finish (FsFreezer     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fs_freezer_thaw_async, -1);
+
+  return (gint) g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+fs_freezer_recover_async (FsFreezer           *self,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  Operation *operation = g_new0 (Operation, 1);
+
+  g_return_if_fail (self != NULL);
+
+  operation->kind = OPERATION_RECOVER;
+  enqueue (self, operation, fs_freezer_recover_async, callback, user_data);
+}
+
+void
+fs_freezer_recover_finish (FsFreezer    *self,
+                           GAsyncResult *result)
+{
+  g_return_if_fail (g_task_get_source_tag (G_TASK (result)) == fs_freezer_recover_async);
+
+  g_task_propagate_int (G_TASK (result), NULL);
+}
+
+void
+fs_freezer_stop_async (FsFreezer           *self,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Operation *operation = g_new0 (Operation, 1);
+
+  g_return_if_fail (self != NULL);
+
+  self->stopping = TRUE;
+  operation->kind = OPERATION_STOP;
+  enqueue (self, operation, fs_freezer_stop_async, callback, user_data);
+}
+
+void
+fs_freezer_stop_finish (FsFreezer    *self,
+                        GAsyncResult *result)
+{
+  g_return_if_fail (g_task_get_source_tag (G_TASK (result)) == fs_freezer_stop_async);
+
+  g_task_propagate_int (G_TASK (result), NULL);
+}
