@@ -118,7 +118,7 @@ test_allow_list (void)
   };
   static const char * const refused[] = {
     "guest-get-osinfo", "guest-fsfreeze-freeze", "guest-fsfreeze-freeze-list",
-    "guest-get-time", "guest-fstrim",
+    "guest-get-time", "guest-get-host-name",
   };
   g_autoptr(FsRoot) root = fs_root_new (FS_ROOT_NONE);
   g_autoptr(RootAgent) agent = root_agent_start (root, NULL);
