@@ -170,6 +170,7 @@ fsfreeze_init (int    *argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *images = NULL;
+  g_autofree char *dd = NULL;
   int status = 0;
 
   harness_init (argc, argv);
@@ -192,7 +193,8 @@ fsfreeze_init (int    *argc,
       g_printerr ("fsfreeze-root --probe failed: %s\n", out);
       exit (1);
     }
-  if (harness_find_program ("dd") == NULL)
+  dd = harness_find_program ("dd");
+  if (dd == NULL)
     {
       g_printerr ("dd not found\n");
       exit (1);

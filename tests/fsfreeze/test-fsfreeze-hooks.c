@@ -356,6 +356,7 @@ test_loop_not_blocked (void)
     g_assert_null (strstr (hook_log, "freeze done"));
   }
   g_clear_pointer (&second, client_free);
+  g_clear_pointer (&reply, g_free);
 
   /* The abandoned freeze completes. */
   for (guint i = 0;; i++)
