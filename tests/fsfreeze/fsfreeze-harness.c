@@ -161,6 +161,11 @@ make_image (const char *dir,
   return path;
 }
 
+/* The images are made once, by the program that runs the cases, and
+ * named to each case's subprocess in the environment. */
+#define EXT4_IMAGE_ENV "FSFREEZE_TEST_EXT4_IMAGE"
+#define XFS_IMAGE_ENV "FSFREEZE_TEST_XFS_IMAGE"
+
 void
 fsfreeze_init (int    *argc,
                char ***argv)
@@ -171,11 +176,30 @@ fsfreeze_init (int    *argc,
   g_autofree char *out = NULL;
   g_autofree char *images = NULL;
   g_autofree char *dd = NULL;
+  g_autofree char *cases_dir = NULL;
   int status = 0;
 
   harness_init (argc, argv);
   for (gsize i = 0; i < G_N_ELEMENTS (fatal_signals); i++)
     previous_handlers[fatal_signals[i]] = signal (fatal_signals[i], on_fatal_signal);
+
+  if (g_test_subprocess ())
+    {
+      /* A case outlives no parent (meson's timeout): its fatal-signal
+       * handler then stops its agents and lets its holder clean up. */
+      prctl (PR_SET_PDEATHSIG, SIGTERM);
+      /* Only for our own run directory, made by now (see below). */
+      g_unsetenv ("TMPDIR");
+      ext4_image = g_strdup (g_getenv (EXT4_IMAGE_ENV));
+      xfs_image = g_strdup (g_getenv (XFS_IMAGE_ENV));
+      g_assert_nonnull (ext4_image);
+      g_assert_nonnull (xfs_image);
+      return;
+    }
+
+  /* A failing case must not hide the next ones: the parent's checks (of
+   * each case's subprocess) go on after a failure. */
+  g_test_set_nonfatal_assertions ();
 
   /* Only a missing feature of the machine is a skip; anything else the
    * probe says is a failure. */
@@ -203,6 +227,66 @@ fsfreeze_init (int    *argc,
   images = harness_make_dir ("images");
   ext4_image = make_image (images, "ext4", EXT4_IMAGE_MIB);
   xfs_image = make_image (images, "xfs", XFS_IMAGE_MIB);
+  /* A failed check in a case's subprocess ends it with _exit(1) (GLib's
+   * way in test subprocesses), past any cleanup of its own: its run
+   * directory goes inside ours, which we always remove. */
+  cases_dir = harness_make_dir ("cases");
+  /* Before any thread but GLib's own exists. */
+  g_setenv ("TMPDIR", cases_dir, TRUE);
+  g_setenv (EXT4_IMAGE_ENV, ext4_image, TRUE);
+  g_setenv (XFS_IMAGE_ENV, xfs_image, TRUE);
+}
+
+typedef struct {
+  GTestDataFunc func;
+  gconstpointer data;
+} Case;
+
+/* Each case in a subprocess of its own: a failed check aborts only it,
+ * its holder cleans up after it (stdin closed, PR_SET_PDEATHSIG), and
+ * the next case runs. */
+static void
+run_case (gconstpointer user_data)
+{
+  const Case *test_case = user_data;
+
+  if (g_test_subprocess ())
+    {
+      test_case->func (test_case->data);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, (guint64) FS_CASE_TIMEOUT_S * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* Static: GLib frees no test data of the cases a subprocess skips. */
+static Case cases[32];
+static guint n_cases;
+
+void
+fsfreeze_add_data_func (const char    *path,
+                        gconstpointer  data,
+                        GTestDataFunc  func)
+{
+  g_assert_cmpuint (n_cases, <, G_N_ELEMENTS (cases));
+  cases[n_cases].func = func;
+  cases[n_cases].data = data;
+  g_test_add_data_func (path, &cases[n_cases++], run_case);
+}
+
+static void
+call_func (gconstpointer data)
+{
+  ((GTestFunc) data) ();
+}
+
+void
+fsfreeze_add_func (const char *path,
+                   GTestFunc   func)
+{
+  fsfreeze_add_data_func (path, (gconstpointer) func, call_func);
 }
 
 int

@@ -42,11 +42,22 @@ G_BEGIN_DECLS
 /* "At once": a local socket, with room for a loaded sanitizer build. */
 #define FS_PROMPT_MS 1000
 
+/* Longest a case may take in its subprocess. */
+#define FS_CASE_TIMEOUT_S 60
+
 /* harness_init(), then exits 77 ("SKIP: ...") where loop devices or
  * mount namespaces do not exist, fails where the tools are missing, and
  * makes the images every case mounts. */
 void fsfreeze_init (int    *argc,
                     char ***argv);
+/* Like g_test_add_func() and g_test_add_data_func(), but each case runs
+ * in a subprocess of its own, so that a failing case does not keep the
+ * others from running. */
+void fsfreeze_add_func (const char *path,
+                        GTestFunc   func);
+void fsfreeze_add_data_func (const char    *path,
+                             gconstpointer  data,
+                             GTestDataFunc  func);
 int fsfreeze_run (void);
 
 typedef enum {

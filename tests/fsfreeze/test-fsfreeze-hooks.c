@@ -435,14 +435,14 @@ main (int    argc,
 {
   fsfreeze_init (&argc, &argv);
 
-  g_test_add_func ("/fsfreeze/hooks/order", test_order);
-  g_test_add_func ("/fsfreeze/hooks/around-freeze", test_around_freeze);
-  g_test_add_func ("/fsfreeze/hooks/failing", test_failing_hook);
-  g_test_add_func ("/fsfreeze/hooks/killed", test_killed_hook);
-  g_test_add_func ("/fsfreeze/hooks/timeout", test_hook_timeout);
-  g_test_add_func ("/fsfreeze/hooks/missing-f-hook", test_missing_f_hook);
-  g_test_add_func ("/fsfreeze/hooks/loop-not-blocked", test_loop_not_blocked);
-  g_test_add_func ("/fsfreeze/hooks/pipelined-after-freeze", test_pipelined_after_freeze);
+  fsfreeze_add_func ("/fsfreeze/hooks/order", test_order);
+  fsfreeze_add_func ("/fsfreeze/hooks/around-freeze", test_around_freeze);
+  fsfreeze_add_func ("/fsfreeze/hooks/failing", test_failing_hook);
+  fsfreeze_add_func ("/fsfreeze/hooks/killed", test_killed_hook);
+  fsfreeze_add_func ("/fsfreeze/hooks/timeout", test_hook_timeout);
+  fsfreeze_add_func ("/fsfreeze/hooks/missing-f-hook", test_missing_f_hook);
+  fsfreeze_add_func ("/fsfreeze/hooks/loop-not-blocked", test_loop_not_blocked);
+  fsfreeze_add_func ("/fsfreeze/hooks/pipelined-after-freeze", test_pipelined_after_freeze);
 
   return fsfreeze_run ();
 }

@@ -330,12 +330,12 @@ main (int    argc,
 {
   fsfreeze_init (&argc, &argv);
 
-  g_test_add_func ("/fsfreeze/list/freeze-thaw", test_freeze_thaw);
-  g_test_add_func ("/fsfreeze/list/allow-list", test_allow_list);
-  g_test_add_func ("/fsfreeze/list/thaw-nothing", test_thaw_nothing);
-  g_test_add_func ("/fsfreeze/list/bind-counted-once", test_bind_counted_once);
-  g_test_add_func ("/fsfreeze/list/bad-mountpoints", test_bad_mountpoints);
-  g_test_add_func ("/fsfreeze/list/frozen-by-someone-else", test_frozen_by_someone_else);
+  fsfreeze_add_func ("/fsfreeze/list/freeze-thaw", test_freeze_thaw);
+  fsfreeze_add_func ("/fsfreeze/list/allow-list", test_allow_list);
+  fsfreeze_add_func ("/fsfreeze/list/thaw-nothing", test_thaw_nothing);
+  fsfreeze_add_func ("/fsfreeze/list/bind-counted-once", test_bind_counted_once);
+  fsfreeze_add_func ("/fsfreeze/list/bad-mountpoints", test_bad_mountpoints);
+  fsfreeze_add_func ("/fsfreeze/list/frozen-by-someone-else", test_frozen_by_someone_else);
 
   return fsfreeze_run ();
 }

@@ -312,13 +312,13 @@ main (int    argc,
 {
   fsfreeze_init (&argc, &argv);
 
-  g_test_add_func ("/fsfreeze/recovery/timeout-thaw", test_timeout_thaw);
-  g_test_add_func ("/fsfreeze/recovery/sigkill", test_sigkill_recovery);
-  g_test_add_func ("/fsfreeze/recovery/stale-marker", test_stale_marker);
-  g_test_add_data_func ("/fsfreeze/recovery/sigterm", GINT_TO_POINTER (SIGTERM), test_signal_thaws);
-  g_test_add_data_func ("/fsfreeze/recovery/sigint", GINT_TO_POINTER (SIGINT), test_signal_thaws);
-  g_test_add_func ("/fsfreeze/recovery/freeze-all", test_freeze_all);
-  g_test_add_func ("/fsfreeze/recovery/logs-held", test_logs_held);
+  fsfreeze_add_func ("/fsfreeze/recovery/timeout-thaw", test_timeout_thaw);
+  fsfreeze_add_func ("/fsfreeze/recovery/sigkill", test_sigkill_recovery);
+  fsfreeze_add_func ("/fsfreeze/recovery/stale-marker", test_stale_marker);
+  fsfreeze_add_data_func ("/fsfreeze/recovery/sigterm", GINT_TO_POINTER (SIGTERM), test_signal_thaws);
+  fsfreeze_add_data_func ("/fsfreeze/recovery/sigint", GINT_TO_POINTER (SIGINT), test_signal_thaws);
+  fsfreeze_add_func ("/fsfreeze/recovery/freeze-all", test_freeze_all);
+  fsfreeze_add_func ("/fsfreeze/recovery/logs-held", test_logs_held);
 
   return fsfreeze_run ();
 }
