@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "guestlink-error.h"
 #include "typed-call.h"
 
 /* Typed wrappers for the system information commands. Objects whose
@@ -17,11 +16,7 @@ convert_host_name (JsonNode    *result,
   JsonNode *name = object != NULL ? json_object_get_member (object, "host-name") : NULL;
 
   if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING)
-    {
-      g_set_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_PROTOCOL,
-                   "%s returned a reply of an unexpected shape", command);
-      return NULL;
-    }
+    return typed_call_unexpected_reply (command, NULL, error);
   return g_strdup (json_node_get_string (name));
 }
 
@@ -33,11 +28,7 @@ convert_time (JsonNode    *result,
   gint64 nanoseconds;
 
   if (!JSON_NODE_HOLDS_VALUE (result) || json_node_get_value_type (result) != G_TYPE_INT64)
-    {
-      g_set_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_PROTOCOL,
-                   "%s returned a reply of an unexpected shape", command);
-      return NULL;
-    }
+    return typed_call_unexpected_reply (command, NULL, error);
   nanoseconds = json_node_get_int (result);
   return g_memdup2 (&nanoseconds, sizeof nanoseconds);
 }

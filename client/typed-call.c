@@ -20,15 +20,27 @@ typed_call_data_free (gpointer data)
 }
 
 gpointer
+typed_call_with_arguments (GuestlinkClient   *self,
+                           const char        *command,
+                           JsonObject        *arguments,
+                           TypedCallConvert   convert,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  g_autoptr(JsonNode) result = NULL;
+
+  result = guestlink_client_call (self, command, arguments, -1, cancellable, error);
+  return result != NULL ? convert (result, command, error) : NULL;
+}
+
+gpointer
 typed_call (GuestlinkClient   *self,
             const char        *command,
             TypedCallConvert   convert,
             GCancellable      *cancellable,
             GError           **error)
 {
-  g_autoptr(JsonNode) result = guestlink_client_call (self, command, NULL, -1, cancellable, error);
-
-  return result != NULL ? convert (result, command, error) : NULL;
+  return typed_call_with_arguments (self, command, NULL, convert, cancellable, error);
 }
 
 static void
@@ -51,14 +63,15 @@ typed_call_done (GObject      *source_object,
 }
 
 void
-typed_call_async (GuestlinkClient     *self,
-                  const char          *command,
-                  TypedCallConvert     convert,
-                  GDestroyNotify       value_free,
-                  gpointer             source_tag,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
+typed_call_with_arguments_async (GuestlinkClient     *self,
+                                 const char          *command,
+                                 JsonObject          *arguments,
+                                 TypedCallConvert     convert,
+                                 GDestroyNotify       value_free,
+                                 gpointer             source_tag,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   TypedCallData *call = g_new0 (TypedCallData, 1);
@@ -69,8 +82,22 @@ typed_call_async (GuestlinkClient     *self,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, call, typed_call_data_free);
 
-  guestlink_client_call_async (self, command, NULL, -1, cancellable,
+  guestlink_client_call_async (self, command, arguments, -1, cancellable,
                                typed_call_done, g_steal_pointer (&task));
+}
+
+void
+typed_call_async (GuestlinkClient     *self,
+                  const char          *command,
+                  TypedCallConvert     convert,
+                  GDestroyNotify       value_free,
+                  gpointer             source_tag,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  typed_call_with_arguments_async (self, command, NULL, convert, value_free, source_tag,
+                                   cancellable, callback, user_data);
 }
 
 gpointer
@@ -85,12 +112,17 @@ typed_call_finish (GuestlinkClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gpointer
-unexpected_reply (const char  *command,
-                  GError     **error)
+gpointer
+typed_call_unexpected_reply (const char  *command,
+                             const char  *detail,
+                             GError     **error)
 {
-  g_set_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_PROTOCOL,
-               "%s returned a reply of an unexpected shape", command);
+  if (detail != NULL)
+    g_set_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_PROTOCOL,
+                 "%s returned a reply of an unexpected shape: %s", command, detail);
+  else
+    g_set_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_PROTOCOL,
+                 "%s returned a reply of an unexpected shape", command);
   return NULL;
 }
 
@@ -100,7 +132,7 @@ typed_call_expect_object (JsonNode    *result,
                           GError     **error)
 {
   if (!JSON_NODE_HOLDS_OBJECT (result))
-    return unexpected_reply (command, error);
+    return typed_call_unexpected_reply (command, NULL, error);
   return json_node_ref (result);
 }
 
@@ -110,6 +142,6 @@ typed_call_expect_array (JsonNode    *result,
                          GError     **error)
 {
   if (!JSON_NODE_HOLDS_ARRAY (result))
-    return unexpected_reply (command, error);
+    return typed_call_unexpected_reply (command, NULL, error);
   return json_node_ref (result);
 }

@@ -21,6 +21,10 @@ typedef struct
   GuestlinkClient *client;
   gboolean json;
   gboolean counters;   /* interfaces: traffic counters too */
+  /* Set by the commands' own options (SubCommand.options), whose
+   * callbacks get the Cli as their data. */
+  GPtrArray *mountpoints;  /* freeze: (element-type utf8) NULL-terminated, or NULL */
+  gint64 minimum;          /* fstrim: -1 unless given */
 } Cli;
 
 typedef int (*SubCommandFunc) (Cli   *cli,
@@ -29,10 +33,11 @@ typedef int (*SubCommandFunc) (Cli   *cli,
 typedef struct
 {
   const char *name;
-  const char *synopsis;  /* its arguments, for --help */
-  guint n_args;
+  const char *synopsis;  /* its arguments and options, for --help */
+  guint n_args;          /* positional arguments */
   SubCommandFunc run;
   const char *summary;
+  const GOptionEntry *options;  /* (nullable): its own options */
 } SubCommand;
 
 /* Prints @error, prefixed with @command when the agent refused it, and
@@ -81,3 +86,17 @@ int cli_interfaces (Cli   *cli,
 /* identity.c */
 int cli_identity (Cli   *cli,
                   char **args);
+
+/* filesystem.c */
+extern const GOptionEntry cli_freeze_options[];
+extern const GOptionEntry cli_fstrim_options[];
+int cli_freeze (Cli   *cli,
+                char **args);
+int cli_thaw (Cli   *cli,
+              char **args);
+int cli_freeze_status (Cli   *cli,
+                       char **args);
+int cli_fstrim (Cli   *cli,
+                char **args);
+int cli_fsinfo (Cli   *cli,
+                char **args);

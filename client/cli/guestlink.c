@@ -243,19 +243,43 @@ static const SubCommand subcommands[] = {
   { "time", "", 0, cli_time, "Show the guest's clock and its offset from the host's" },
   { "interfaces", "", 0, cli_interfaces, "Show the guest's network interfaces and addresses" },
   { "identity", "", 0, cli_identity, "Show who the guest is: names, machine-id, SSH host keys" },
+  { "freeze", "[--mountpoint PATH]...", 0, cli_freeze,
+    "Freeze the guest's filesystems, or those mounted at each PATH", cli_freeze_options },
+  { "thaw", "", 0, cli_thaw, "Thaw the filesystems the agent froze" },
+  { "freeze-status", "", 0, cli_freeze_status, "Show whether the guest's filesystems are frozen" },
+  { "fstrim", "[--minimum BYTES]", 0, cli_fstrim,
+    "Discard the unused blocks of the guest's filesystems", cli_fstrim_options },
+  { "fsinfo", "", 0, cli_fsinfo, "Show the guest's filesystems, their use and their disks" },
 };
+
+/* "name synopsis", or the name alone when it takes nothing. */
+static char *
+subcommand_usage (const SubCommand *subcommand)
+{
+  if (*subcommand->synopsis == '\0')
+    return g_strdup (subcommand->name);
+
+  return g_strjoin (" ", subcommand->name, subcommand->synopsis, NULL);
+}
 
 static char *
 subcommands_summary (void)
 {
   GString *summary = g_string_new ("Commands:");
+  int width = 0;
 
   for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
     {
-      g_autofree char *usage = g_strjoin (" ", subcommands[i].name,
-                                          subcommands[i].synopsis, NULL);
+      g_autofree char *usage = subcommand_usage (&subcommands[i]);
 
-      g_string_append_printf (summary, "\n  %-16s%s", usage, subcommands[i].summary);
+      width = MAX (width, (int) strlen (usage));
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    {
+      g_autofree char *usage = subcommand_usage (&subcommands[i]);
+
+      g_string_append_printf (summary, "\n  %-*s  %s", width, usage, subcommands[i].summary);
     }
 
   return g_string_free (summary, FALSE);
@@ -308,76 +332,166 @@ parse_vsock (const char *text,
   return TRUE;
 }
 
+/* The options every command takes, before or after the command's name.
+ * Each of the two parses fills its own copy (GOption would not free a
+ * string it overwrites from an earlier parse); what follows the command's
+ * name wins. */
+typedef struct
+{
+  char *socket_path;
+  char *vsock;
+  char *timeout;
+  gboolean json;
+  gboolean counters;
+  gboolean version;
+  gboolean help;
+} GlobalOptions;
+
+static void
+global_options_clear (GlobalOptions *options)
+{
+  g_free (options->socket_path);
+  g_free (options->vsock);
+  g_free (options->timeout);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GlobalOptions, global_options_clear)
+
+static void
+global_options_add_to (GOptionGroup  *group,
+                       GlobalOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "socket", 's', 0, G_OPTION_ARG_FILENAME, &options->socket_path,
+      "The agent's unix socket (default: $GUESTLINK_SOCKET)", "PATH" },
+    { "vsock", 0, 0, G_OPTION_ARG_STRING, &options->vsock,
+      "The agent's vsock address", "CID:PORT" },
+    { "timeout", 't', 0, G_OPTION_ARG_STRING, &options->timeout,
+      "How long to wait for the agent (default 10, 0 waits forever)", "SECONDS" },
+    { "counters", 'c', 0, G_OPTION_ARG_NONE, &options->counters,
+      "interfaces: also show each interface's traffic counters", NULL },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &options->json,
+      "Print the agent's return value as JSON", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
+      "Print the version and exit", NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &options->help,
+      "Show this help and exit", NULL },
+    { NULL, },
+  };
+
+  g_option_group_add_entries (group, entries);
+}
+
+static void
+take_string (char **value,
+             char **later)
+{
+  if (*later != NULL)
+    {
+      g_free (*value);
+      *value = g_steal_pointer (later);
+    }
+}
+
+static void
+global_options_merge (GlobalOptions *options,
+                      GlobalOptions *later)
+{
+  take_string (&options->socket_path, &later->socket_path);
+  take_string (&options->vsock, &later->vsock);
+  take_string (&options->timeout, &later->timeout);
+  options->json |= later->json;
+  options->counters |= later->counters;
+  options->version |= later->version;
+  options->help |= later->help;
+}
+
+/* @parameters goes after "Usage: guestlink [OPTION…]"; the options are
+ * @options' and, when @command_entries is given, those, whose callbacks
+ * get @cli. Help is handled by the caller rather than by GOption, which
+ * would exit() from inside the parser. */
+static GOptionContext *
+option_context_new (const char         *parameters,
+                    const char         *summary,
+                    const GOptionEntry *command_entries,
+                    Cli                *cli,
+                    GlobalOptions      *options)
+{
+  GOptionContext *context = g_option_context_new (parameters);
+  GOptionGroup *group = g_option_group_new ("guestlink", NULL, NULL, cli, NULL);
+
+  if (command_entries != NULL)
+    g_option_group_add_entries (group, command_entries);
+  global_options_add_to (group, options);
+  g_option_context_set_main_group (context, group);
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_help_enabled (context, FALSE);
+
+  return context;
+}
+
+static int
+print_help (GOptionContext *context)
+{
+  g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
+
+  g_print ("%s", text);
+  return STATUS_OK;
+}
+
+static void
+cli_clear (Cli *cli)
+{
+  g_clear_pointer (&cli->mountpoints, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
+
 int
 main (int    argc,
       char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GOptionContext) command_context = NULL;
   g_autoptr(GuestlinkClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
-  g_autofree char *socket_path = NULL;
-  g_autofree char *vsock = NULL;
-  g_autofree char *timeout = NULL;
-  gboolean json = FALSE;
-  gboolean counters = FALSE;
-  gboolean version = FALSE;
-  gboolean help = FALSE;
+  g_autofree char *usage = NULL;
+  g_auto(GlobalOptions) options = { NULL, };
+  g_auto(GlobalOptions) later = { NULL, };
+  g_auto(Cli) cli = { .minimum = -1, };
   const SubCommand *subcommand;
-  Cli cli = { NULL, };
+  int command_argc;
+  char **command_argv;
   int timeout_msec = -1;
-  const GOptionEntry entries[] = {
-    { "socket", 's', 0, G_OPTION_ARG_FILENAME, &socket_path,
-      "The agent's unix socket (default: $GUESTLINK_SOCKET)", "PATH" },
-    { "vsock", 0, 0, G_OPTION_ARG_STRING, &vsock,
-      "The agent's vsock address", "CID:PORT" },
-    { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
-      "How long to wait for the agent (default 10, 0 waits forever)", "SECONDS" },
-    { "counters", 'c', 0, G_OPTION_ARG_NONE, &counters,
-      "interfaces: also show each interface's traffic counters", NULL },
-    { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
-      "Print the agent's return value as JSON", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
-      "Print the version and exit", NULL },
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &help,
-      "Show this help and exit", NULL },
-    { NULL, },
-  };
 
   setlocale (LC_ALL, "");
   /* Messages name the program, not the path it was started by. */
   g_set_prgname ("guestlink");
 
-  context = g_option_context_new ("COMMAND [ARGUMENTS]");
   summary = subcommands_summary ();
-  g_option_context_set_summary (context, summary);
+  context = option_context_new ("COMMAND [ARGUMENTS]", summary, NULL, NULL, &options);
   g_option_context_set_description (context,
     "Without --socket or --vsock, the socket path is taken from the\n"
     "GUESTLINK_SOCKET environment variable. Options may also follow the\n"
-    "command.\n"
+    "command; 'guestlink COMMAND --help' shows a command's own options.\n"
     "\n"
     "Exit status:\n"
     "  0  success\n"
     "  1  the agent returned an error\n"
     "  2  usage error\n"
     "  3  connection, timeout or protocol error\n");
-  g_option_context_add_main_entries (context, entries, NULL);
-  /* Handled here rather than by GOption, which would exit() from inside
-   * the parser. */
-  g_option_context_set_help_enabled (context, FALSE);
+  /* Up to the command's name: what follows it is the command's to parse,
+   * with options of its own. */
+  g_option_context_set_strict_posix (context, TRUE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error ("%s", error->message);
 
-  if (help)
-    {
-      g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
+  if (options.help)
+    return print_help (context);
 
-      g_print ("%s", text);
-      return STATUS_OK;
-    }
-
-  if (version)
+  if (options.version)
     {
       g_print ("guestlink %s\n", PACKAGE_VERSION);
       return STATUS_OK;
@@ -390,29 +504,48 @@ main (int    argc,
   if (subcommand == NULL)
     return usage_error ("unknown command '%s'", argv[1]);
 
-  if ((guint) argc - 2 != subcommand->n_args)
+  /* The command's name stands where GOption expects the program's. */
+  command_argc = argc - 1;
+  command_argv = argv + 1;
+  usage = subcommand_usage (subcommand);
+  command_context = option_context_new (usage, subcommand->summary, subcommand->options,
+                                        &cli, &later);
+  if (!g_option_context_parse (command_context, &command_argc, &command_argv, &error))
+    return usage_error ("%s: %s", subcommand->name, error->message);
+
+  if (later.help)
+    return print_help (command_context);
+  global_options_merge (&options, &later);
+
+  if (options.version)
+    {
+      g_print ("guestlink %s\n", PACKAGE_VERSION);
+      return STATUS_OK;
+    }
+
+  if ((guint) command_argc - 1 != subcommand->n_args)
     return usage_error ("%s: expected %u argument%s, got %d",
                         subcommand->name, subcommand->n_args,
-                        subcommand->n_args == 1 ? "" : "s", argc - 2);
+                        subcommand->n_args == 1 ? "" : "s", command_argc - 1);
 
-  if (timeout != NULL && !parse_timeout (timeout, &timeout_msec))
-    return usage_error ("invalid --timeout '%s': expected a number of seconds", timeout);
+  if (options.timeout != NULL && !parse_timeout (options.timeout, &timeout_msec))
+    return usage_error ("invalid --timeout '%s': expected a number of seconds", options.timeout);
 
-  if (socket_path != NULL && vsock != NULL)
+  if (options.socket_path != NULL && options.vsock != NULL)
     return usage_error ("--socket and --vsock cannot be used together");
 
-  if (vsock != NULL)
+  if (options.vsock != NULL)
     {
       guint32 cid;
       guint32 port;
 
-      if (!parse_vsock (vsock, &cid, &port))
-        return usage_error ("invalid --vsock '%s': expected CID:PORT", vsock);
+      if (!parse_vsock (options.vsock, &cid, &port))
+        return usage_error ("invalid --vsock '%s': expected CID:PORT", options.vsock);
       client = guestlink_client_new_for_vsock (cid, port);
     }
   else
     {
-      const char *path = socket_path;
+      const char *path = options.socket_path;
 
       if (path == NULL || *path == '\0')
         path = g_getenv ("GUESTLINK_SOCKET");
@@ -426,8 +559,8 @@ main (int    argc,
     guestlink_client_set_default_timeout_msec (client, timeout_msec);
 
   cli.client = client;
-  cli.json = json;
-  cli.counters = counters;
+  cli.json = options.json;
+  cli.counters = options.counters;
 
-  return subcommand->run (&cli, argv + 2);
+  return subcommand->run (&cli, command_argv + 1);
 }

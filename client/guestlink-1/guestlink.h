@@ -8,4 +8,5 @@
 #include <guestlink-1/guestlink-enums.h>
 #include <guestlink-1/guestlink-agent-info.h>
 #include <guestlink-1/guestlink-client.h>
+#include <guestlink-1/guestlink-client-filesystem.h>
 #undef GUESTLINK_INSIDE

@@ -26,6 +26,7 @@ struct _FakeAgent
 
   GMutex lock;            /* protects the counters */
   GHashTable *counts;     /* command name -> count */
+  GHashTable *arguments;  /* command name -> its last request's arguments (JSON) */
   guint n_connections;
 };
 
@@ -161,15 +162,39 @@ fake_answer (FakeConn   *conn,
                      command, id);
 }
 
-static void
-count_request (FakeAgent  *fake,
-               const char *command)
+void
+fake_answer_scripted (FakeConn   *conn,
+                      JsonObject *request,
+                      gpointer    user_data)
 {
+  const FakeReply *replies = user_data;
+  const char *command = fake_request_get_command (request);
+
+  for (gsize i = 0; replies[i].command != NULL; i++)
+    {
+      if (g_str_equal (command, replies[i].command))
+        {
+          fake_conn_send_reply (conn, replies[i].reply, request);
+          return;
+        }
+    }
+
+  fake_answer (conn, request);
+}
+
+static void
+record_request (FakeAgent  *fake,
+                JsonObject *request)
+{
+  const char *command = fake_request_get_command (request);
+  JsonNode *arguments = json_object_get_member (request, "arguments");
   guint count;
 
   g_mutex_lock (&fake->lock);
   count = GPOINTER_TO_UINT (g_hash_table_lookup (fake->counts, command));
   g_hash_table_insert (fake->counts, g_strdup (command), GUINT_TO_POINTER (count + 1));
+  g_hash_table_insert (fake->arguments, g_strdup (command),
+                       arguments != NULL ? json_to_string (arguments, FALSE) : NULL);
   g_mutex_unlock (&fake->lock);
 }
 
@@ -188,7 +213,7 @@ handle_line (FakeConn   *conn,
     return;
 
   request = json_node_get_object (root);
-  count_request (conn->fake, fake_request_get_command (request));
+  record_request (conn->fake, request);
   conn->fake->handler (conn, request, conn->fake->user_data);
 }
 
@@ -298,6 +323,7 @@ fake_agent_new (FakeHandler handler,
   fake->user_data = user_data;
   g_mutex_init (&fake->lock);
   fake->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fake->arguments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   fake->tmpdir = g_dir_make_tmp ("guestlink-fake-agent-XXXXXX", &error);
   g_assert_no_error (error);
@@ -332,6 +358,7 @@ fake_agent_free (FakeAgent *fake)
   g_rmdir (fake->tmpdir);
 
   g_hash_table_unref (fake->counts);
+  g_hash_table_unref (fake->arguments);
   g_mutex_clear (&fake->lock);
   g_free (fake->socket_path);
   g_free (fake->tmpdir);
@@ -355,6 +382,19 @@ fake_agent_count (FakeAgent  *fake,
   g_mutex_unlock (&fake->lock);
 
   return count;
+}
+
+char *
+fake_agent_dup_last_arguments (FakeAgent  *fake,
+                               const char *command)
+{
+  char *arguments;
+
+  g_mutex_lock (&fake->lock);
+  arguments = g_strdup (g_hash_table_lookup (fake->arguments, command));
+  g_mutex_unlock (&fake->lock);
+
+  return arguments;
 }
 
 guint

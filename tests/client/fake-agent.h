@@ -38,10 +38,29 @@ void        fake_conn_send_reply        (FakeConn    *conn,
                                          JsonObject  *request);
 void        fake_conn_close             (FakeConn    *conn);
 
+/* The arguments of the last @command request, as JSON text, or NULL if
+ * it had none (or there was none). */
+char       *fake_agent_dup_last_arguments (FakeAgent *fake,
+                                           const char *command);
+
 const char *fake_request_get_command    (JsonObject  *request);
 char       *fake_request_id_member      (JsonObject  *request);
 void        fake_answer                 (FakeConn    *conn,
                                          JsonObject  *request);
+
+/* A scripted reply: "@ID@" in @reply stands for the id member. */
+typedef struct
+{
+  const char *command;
+  const char *reply;
+} FakeReply;
+
+/* A FakeHandler whose user data is an array of FakeReply ending with a
+ * NULL command: the commands in it get their replies, others what
+ * fake_answer() sends. */
+void        fake_answer_scripted        (FakeConn    *conn,
+                                         JsonObject  *request,
+                                         gpointer     user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeAgent, fake_agent_free)
 

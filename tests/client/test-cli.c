@@ -318,6 +318,197 @@ test_untrusted_shapes (void)
     }
 }
 
+/* The filesystem commands. Everything that could change a filesystem
+ * runs against the fake only: through a real agent it would freeze or
+ * trim this machine. */
+#define RETURN(value) "{\"return\": " value "@ID@}\n"
+#define ERROR(class, desc) "{\"error\": {\"class\": \"" class "\", \"desc\": \"" desc "\"}@ID@}\n"
+
+#define FSTRIM_REPLY \
+  "{\"paths\": [{\"path\": \"/\", \"trimmed\": 4096000, \"minimum\": 0}, " \
+  "{\"path\": \"/boot\", \"error\": \"trim not supported\"}]}"
+
+#define FSINFO_REPLY \
+  "[{\"name\": \"vda1\", \"mountpoint\": \"/\", \"type\": \"ext4\", \"used-bytes\": 1846034432, " \
+  "\"total-bytes\": 10213466112, \"disk\": [{\"bus-type\": \"virtio\", \"bus\": 0, \"target\": 0, " \
+  "\"unit\": 0, \"serial\": \"abc\", \"dev\": \"/dev/vda1\", \"pci-controller\": " \
+  "{\"domain\": 0, \"bus\": 0, \"slot\": 5, \"function\": 0}}]}, " \
+  "{\"name\": \"dm-0\", \"mountpoint\": \"/srv/d\u00e9p\u00f4t\", \"type\": \"xfs\", \"disk\": [" \
+  "{\"bus-type\": \"scsi\", \"bus\": 0, \"target\": 1, \"unit\": 2, \"pci-controller\": " \
+  "{\"domain\": -1, \"bus\": -1, \"slot\": -1, \"function\": -1}}, " \
+  "{\"bus-type\": \"sata\", \"bus\": 1, \"target\": 0, \"unit\": 0, \"pci-controller\": " \
+  "{\"domain\": 0, \"bus\": 0, \"slot\": 31, \"function\": 2}}]}, " \
+  "{\"name\": \"sdb\", \"mountpoint\": \"/mnt\", \"type\": \"vfat\", \"disk\": []}]"
+
+typedef struct
+{
+  const char *args[8];
+  const char *command;    /* what it must send */
+  const char *reply;      /* what the fake answers */
+  int status;
+  const char *out;        /* all of stdout */
+  const char *err;        /* (nullable): part of stderr */
+  const char *arguments;  /* the arguments it must send, or NULL for none */
+} FilesystemCase;
+
+static const FilesystemCase filesystem_cases[] = {
+  { { "freeze" }, "guest-fsfreeze-freeze", RETURN ("3"), 0, "Froze 3 filesystems\n" },
+  { { "freeze", "--mountpoint", "/", "-m", "/boot" }, "guest-fsfreeze-freeze-list", RETURN ("2"),
+    0, "Froze 2 filesystems\n", NULL, "{\"mountpoints\":[\"/\",\"/boot\"]}" },
+  { { "freeze", "-m", "/srv/d\xc3\xa9p\xc3\xb4t" }, "guest-fsfreeze-freeze-list", RETURN ("1"),
+    0, "Froze 1 filesystem\n", NULL, "{\"mountpoints\":[\"/srv/d\xc3\xa9p\xc3\xb4t\"]}" },
+  { { "--json", "freeze", "-m", "/srv" }, "guest-fsfreeze-freeze-list", RETURN ("1"),
+    0, "1\n", NULL, "{\"mountpoints\":[\"/srv\"]}" },
+  { { "freeze", "--json" }, "guest-fsfreeze-freeze", RETURN ("0"), 0, "0\n" },
+  { { "freeze", "-m", "/p" }, "guest-fsfreeze-freeze-list",
+    ERROR ("GenericError", "'/p' is not a mount point"), 1, "",
+    "guestlink: guest-fsfreeze-freeze-list: '/p' is not a mount point\n",
+    "{\"mountpoints\":[\"/p\"]}" },
+  { { "freeze" }, "guest-fsfreeze-freeze",
+    ERROR ("CommandNotFound", "Command guest-fsfreeze-freeze has been disabled: the agent is in frozen state"),
+    1, "", "has been disabled" },
+  /* The agent may have frozen whatever its reply says: the user is told. */
+  { { "freeze" }, "guest-fsfreeze-freeze", RETURN ("-2"), 3, "", "'guestlink thaw'" },
+  { { "thaw" }, "guest-fsfreeze-thaw", RETURN ("2"), 0, "Thawed 2 filesystems\n" },
+  { { "thaw" }, "guest-fsfreeze-thaw", RETURN ("0"), 0, "Thawed 0 filesystems\n" },
+  { { "--json", "thaw" }, "guest-fsfreeze-thaw", RETURN ("2"), 0, "2\n" },
+  { { "thaw" }, "guest-fsfreeze-thaw", RETURN ("\"2\""), 3, "", "unexpected shape" },
+  { { "freeze-status" }, "guest-fsfreeze-status", RETURN ("\"frozen\""), 0, "frozen\n" },
+  { { "freeze-status" }, "guest-fsfreeze-status", RETURN ("\"thawed\""), 0, "thawed\n" },
+  { { "freeze-status", "--json" }, "guest-fsfreeze-status", RETURN ("\"frozen\""), 0, "\"frozen\"\n" },
+  { { "freeze-status" }, "guest-fsfreeze-status", RETURN ("\"weird\""), 3, "", "neither" },
+  { { "fstrim" }, "guest-fstrim", RETURN (FSTRIM_REPLY), 0,
+    "PATH   TRIMMED  MINIMUM  ERROR\n"
+    "/      3.9 MiB  0 bytes\n"
+    "/boot  -        -        trim not supported\n" },
+  { { "fstrim", "--minimum", "4096" }, "guest-fstrim", RETURN ("{\"paths\": []}"), 0,
+    "The agent trimmed no filesystem.\n", NULL, "{\"minimum\":4096}" },
+  { { "--json", "fstrim", "--minimum=0" }, "guest-fstrim", RETURN (FSTRIM_REPLY), 0,
+    "{\"paths\":[{\"path\":\"/\",\"trimmed\":4096000,\"minimum\":0},"
+    "{\"path\":\"/boot\",\"error\":\"trim not supported\"}]}\n", NULL, "{\"minimum\":0}" },
+  { { "fstrim" }, "guest-fstrim", RETURN ("{\"paths\": [{\"trimmed\": 1}]}"), 3, "",
+    "paths[0].path is missing" },
+  { { "fsinfo" }, "guest-get-fsinfo", RETURN (FSINFO_REPLY), 0,
+    "MOUNTPOINT  TYPE  USED     TOTAL    DEVICE  DISK\n"
+    "/           ext4  1.7 GiB  9.5 GiB  vda1    virtio 0000:00:05.0 0:0:0\n"
+    "/srv/d\xc3\xa9p\xc3\xb4t  xfs   -        -        dm-0    scsi - 0:1:2, sata 0000:00:1f.2 1:0:0\n"
+    "/mnt        vfat  -        -        sdb     -\n" },
+  { { "fsinfo" }, "guest-get-fsinfo", RETURN ("[]"), 0, "The agent reports no local filesystem.\n" },
+  { { "fsinfo", "--json" }, "guest-get-fsinfo", RETURN ("[{\"name\": \"a\", \"new\": 1}]"), 0,
+    "[{\"name\":\"a\",\"new\":1}]\n" },
+  { { "fsinfo" }, "guest-get-fsinfo", RETURN ("[{\"name\": \"a\"}]"), 3, "", "[0].mountpoint is missing" },
+};
+
+static void
+test_filesystem_fake (gconstpointer data)
+{
+  const FilesystemCase *test = data;
+  const FakeReply replies[] = { { test->command, test->reply }, { NULL, } };
+  g_autoptr(FakeAgent) fake = fake_agent_new (fake_answer_scripted, (gpointer) replies);
+  g_autofree char *arguments = NULL;
+  g_auto(Run) run = { 0, };
+
+  run_cli (&run, fake_agent_get_socket_path (fake), test->args);
+  g_assert_cmpint (run.status, ==, test->status);
+  g_assert_cmpstr (run.out, ==, test->out);
+  if (test->err != NULL)
+    g_assert_nonnull (strstr (run.err, test->err));
+  else
+    g_assert_cmpstr (run.err, ==, "");
+
+  g_assert_cmpuint (fake_agent_count (fake, test->command), ==, 1);
+  arguments = fake_agent_dup_last_arguments (fake, test->command);
+  g_assert_cmpstr (arguments, ==, test->arguments);
+}
+
+/* Wrong use must stop before anything is sent, so even these run against
+ * the fake, which must not see a connection. */
+static void
+test_filesystem_usage_errors (void)
+{
+  const char * const *cases[] = {
+    (const char *[]) { "freeze", "extra", NULL },
+    (const char *[]) { "freeze", "--mountpoint", NULL },
+    (const char *[]) { "freeze", "-m", "/srv/\xff", NULL },
+    (const char *[]) { "freeze", "--minimum", "5", NULL },
+    (const char *[]) { "--mountpoint", "/", "freeze", NULL },
+    (const char *[]) { "thaw", "--mountpoint", "/", NULL },
+    (const char *[]) { "thaw", "now", NULL },
+    (const char *[]) { "freeze-status", "x", NULL },
+    (const char *[]) { "fstrim", "--minimum", NULL },
+    (const char *[]) { "fstrim", "--minimum", "-1", NULL },
+    (const char *[]) { "fstrim", "--minimum", "4k", NULL },
+    (const char *[]) { "fstrim", "--minimum", "", NULL },
+    (const char *[]) { "fstrim", "--minimum", "9223372036854775808", NULL },
+    (const char *[]) { "fstrim", "/", NULL },
+    (const char *[]) { "fsinfo", "--minimum", "1", NULL },
+    (const char *[]) { "ping", "--mountpoint", "/", NULL },
+  };
+  g_autoptr(FakeAgent) fake = fake_agent_new (NULL, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0, };
+
+      run_cli (&run, fake_agent_get_socket_path (fake), cases[i]);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_true (g_str_has_prefix (run.err, "guestlink: "));
+    }
+  g_assert_cmpuint (fake_agent_get_n_connections (fake), ==, 0);
+}
+
+static void
+test_filesystem_help (void)
+{
+  g_autoptr(FakeAgent) fake = fake_agent_new (NULL, NULL);
+  g_auto(Run) main_help = { 0, };
+  g_auto(Run) freeze_help = { 0, };
+  g_auto(Run) fstrim_help = { 0, };
+
+  run_cli (&main_help, fake_agent_get_socket_path (fake), (const char *[]) { "--help", NULL });
+  g_assert_cmpint (main_help.status, ==, 0);
+  g_assert_nonnull (strstr (main_help.out, "freeze [--mountpoint PATH]..."));
+  g_assert_nonnull (strstr (main_help.out, "fstrim [--minimum BYTES]"));
+  g_assert_nonnull (strstr (main_help.out, "\n  freeze-status "));
+  g_assert_nonnull (strstr (main_help.out, "\n  fsinfo "));
+  g_assert_nonnull (strstr (main_help.out, "\n  thaw "));
+
+  run_cli (&freeze_help, fake_agent_get_socket_path (fake), (const char *[]) { "freeze", "--help", NULL });
+  g_assert_cmpint (freeze_help.status, ==, 0);
+  g_assert_nonnull (strstr (freeze_help.out, "--mountpoint=PATH"));
+  g_assert_nonnull (strstr (freeze_help.out, "--socket"));
+  g_assert_null (strstr (freeze_help.out, "--minimum"));
+
+  run_cli (&fstrim_help, fake_agent_get_socket_path (fake), (const char *[]) { "fstrim", "-h", NULL });
+  g_assert_cmpint (fstrim_help.status, ==, 0);
+  g_assert_nonnull (strstr (fstrim_help.out, "--minimum=BYTES"));
+
+  g_assert_cmpuint (fake_agent_get_n_connections (fake), ==, 0);
+}
+
+/* The read-only pair against the real agent: a fresh agent has nothing
+ * frozen. An agent without the commands must be reported as such. */
+static void
+test_filesystem_read_only (void)
+{
+  g_auto(Run) status = { 0, };
+  g_auto(Run) fsinfo = { 0, };
+
+  run_cli (&status, socket_path (), (const char *[]) { "freeze-status", NULL });
+  if (status.status == 0)
+    g_assert_cmpstr (status.out, ==, "thawed\n");
+  else
+    g_assert_nonnull (strstr (status.err, "guest-fsfreeze-status has not been found"));
+
+  run_cli (&fsinfo, socket_path (), (const char *[]) { "fsinfo", NULL });
+  if (fsinfo.status == 0)
+    g_assert_true (g_str_has_prefix (fsinfo.out, "MOUNTPOINT  TYPE ") ||
+                   g_str_equal (fsinfo.out, "The agent reports no local filesystem.\n"));
+  else
+    g_assert_nonnull (strstr (fsinfo.err, "guest-get-fsinfo has not been found"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -345,6 +536,16 @@ main (int    argc,
   g_test_add_func ("/cli/raw-bad-request", test_raw_bad_request);
   g_test_add_func ("/cli/agent-error", test_agent_error);
   g_test_add_func ("/cli/unreachable", test_unreachable);
+  for (gsize i = 0; i < G_N_ELEMENTS (filesystem_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/filesystem/fake/%" G_GSIZE_FORMAT "-%s",
+                                               i, filesystem_cases[i].args[0]);
+
+      g_test_add_data_func (path, &filesystem_cases[i], test_filesystem_fake);
+    }
+  g_test_add_func ("/cli/filesystem/usage-errors", test_filesystem_usage_errors);
+  g_test_add_func ("/cli/filesystem/help", test_filesystem_help);
+  g_test_add_func ("/cli/filesystem/read-only", test_filesystem_read_only);
 
   /* One agent for the whole program: each run of the command is a fresh
    * client anyway. */

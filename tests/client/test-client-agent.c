@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libguestlink against a real agent (qemu-ga, or GUESTLINK_TEST_AGENT).
  * Only harmless commands are sent: guest-ping, guest-info, guest-sync,
- * guest-sync-delimited and read-only guest-get-* queries. */
+ * guest-sync-delimited and read-only queries (guest-get-*,
+ * guest-fsfreeze-status). The agent runs on this machine: never freeze,
+ * thaw or trim from here; test-client-filesystem does that on a fake. */
 #include "config.h"
 
 #include <sys/utsname.h>
@@ -12,6 +14,7 @@
 #include <guestlink-1/guestlink.h>
 
 #include "agent-runner.h"
+#include "async-result.h"
 
 typedef struct
 {
@@ -33,25 +36,6 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_clear_object (&fixture->client);
   g_clear_pointer (&fixture->agent, test_agent_free);
-}
-
-static void
-store_result (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
 }
 
 static JsonObject *
@@ -281,27 +265,27 @@ test_async (Fixture       *fixture,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
 
-  guestlink_client_connect_async (fixture->client, NULL, store_result, &connect_result);
+  guestlink_client_connect_async (fixture->client, NULL, async_result_store, &connect_result);
   g_assert_true (guestlink_client_connect_finish (fixture->client,
-                                                  wait_for_result (&connect_result),
+                                                  async_result_wait (&connect_result),
                                                   &error));
   g_assert_no_error (error);
 
   guestlink_client_call_async (fixture->client, "guest-sync", arguments, -1, NULL,
-                               store_result, &call_result);
+                               async_result_store, &call_result);
   /* The arguments were encoded already; changing them has no effect. */
   json_object_set_int_member (arguments, "id", 78);
-  node = guestlink_client_call_finish (fixture->client, wait_for_result (&call_result), &error);
+  node = guestlink_client_call_finish (fixture->client, async_result_wait (&call_result), &error);
   g_assert_no_error (error);
   g_assert_cmpint (json_node_get_int (node), ==, 77);
 
-  guestlink_client_ping_async (fixture->client, NULL, store_result, &ping_result);
-  g_assert_true (guestlink_client_ping_finish (fixture->client, wait_for_result (&ping_result),
+  guestlink_client_ping_async (fixture->client, NULL, async_result_store, &ping_result);
+  g_assert_true (guestlink_client_ping_finish (fixture->client, async_result_wait (&ping_result),
                                                &error));
   g_assert_no_error (error);
 
-  guestlink_client_get_info_async (fixture->client, NULL, store_result, &info_result);
-  info = guestlink_client_get_info_finish (fixture->client, wait_for_result (&info_result),
+  guestlink_client_get_info_async (fixture->client, NULL, async_result_store, &info_result);
+  info = guestlink_client_get_info_finish (fixture->client, async_result_wait (&info_result),
                                            &error);
   g_assert_no_error (error);
   g_assert_nonnull (guestlink_agent_info_lookup_command (info, "guest-ping"));
@@ -316,8 +300,8 @@ test_async_error (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   guestlink_client_call_async (fixture->client, "guest-no-such-command", NULL, -1, NULL,
-                               store_result, &result);
-  node = guestlink_client_call_finish (fixture->client, wait_for_result (&result), &error);
+                               async_result_store, &result);
+  node = guestlink_client_call_finish (fixture->client, async_result_wait (&result), &error);
   g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_NOT_FOUND);
   g_assert_null (node);
 }
@@ -408,9 +392,9 @@ test_system_info (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (name, ==, host_name);
 
-  guestlink_client_get_host_name_async (fixture->client, NULL, store_result, &name_result);
+  guestlink_client_get_host_name_async (fixture->client, NULL, async_result_store, &name_result);
   async_name = guestlink_client_get_host_name_finish (fixture->client,
-                                                      wait_for_result (&name_result), &error);
+                                                      async_result_wait (&name_result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (async_name, ==, host_name);
 
@@ -509,6 +493,58 @@ test_json_wrappers (Fixture       *fixture,
     }
 }
 
+/* The read-only half of the filesystem family. A freshly started agent
+ * has nothing frozen; guestlinkd may not have these commands yet, and
+ * then says so. */
+static void
+test_filesystem_read_only (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GuestlinkAgentInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) fsinfo = NULL;
+  g_autoptr(GError) error = NULL;
+  GuestlinkFsfreezeStatus status = GUESTLINK_FSFREEZE_STATUS_FROZEN;
+
+  info = guestlink_client_get_info (fixture->client, NULL, &error);
+  g_assert_no_error (error);
+
+  if (guestlink_agent_info_lookup_command (info, "guest-fsfreeze-status") != NULL)
+    {
+      g_assert_true (guestlink_client_fsfreeze_get_status (fixture->client, &status, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (status, ==, GUESTLINK_FSFREEZE_STATUS_THAWED);
+
+      status = GUESTLINK_FSFREEZE_STATUS_FROZEN;
+      guestlink_client_fsfreeze_get_status_async (fixture->client, NULL, async_result_store, &result);
+      g_assert_true (guestlink_client_fsfreeze_get_status_finish (fixture->client,
+                                                                  async_result_wait (&result),
+                                                                  &status, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (status, ==, GUESTLINK_FSFREEZE_STATUS_THAWED);
+    }
+  else
+    {
+      g_assert_false (guestlink_client_fsfreeze_get_status (fixture->client, &status, NULL, &error));
+      g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_NOT_FOUND);
+      g_clear_error (&error);
+    }
+
+  /* Whatever this machine mounts, the reply must pass the wrapper's
+   * checks of qemu-ga's shape. */
+  fsinfo = guestlink_client_get_fsinfo (fixture->client, NULL, &error);
+  if (guestlink_agent_info_lookup_command (info, "guest-get-fsinfo") != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_ARRAY (fsinfo));
+    }
+  else
+    {
+      g_assert_error (error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_NOT_FOUND);
+      g_assert_null (fsinfo);
+    }
+}
+
 static void
 add_test (const char *path,
           void (*func) (Fixture *, gconstpointer))
@@ -544,6 +580,7 @@ main (int    argc,
   add_test ("/client/agent/system-info", test_system_info);
   add_test ("/client/agent/network-and-identity", test_network_and_identity);
   add_test ("/client/agent/json-wrappers", test_json_wrappers);
+  add_test ("/client/agent/filesystem-read-only", test_filesystem_read_only);
 
   return g_test_run ();
 }

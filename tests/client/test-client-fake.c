@@ -11,26 +11,8 @@
 #include <glib/gstdio.h>
 #include <guestlink-1/guestlink.h>
 
+#include "async-result.h"
 #include "fake-agent.h"
-
-static void
-store_result (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
 
 static GuestlinkClient *
 client_for (FakeAgent *fake,
@@ -188,7 +170,7 @@ test_cancel_async (void)
   /* No timeout at all: only the cancellation can end this call. It comes
    * once the agent has the request, however slow the machine is. */
   guestlink_client_call_async (client, "guest-ping", NULL, 0, cancellable,
-                               store_result, &result);
+                               async_result_store, &result);
   while (fake_agent_count (fake, "guest-ping") == 0)
     {
       g_assert_cmpint (elapsed_msec (start), <, 5000);
@@ -197,7 +179,7 @@ test_cancel_async (void)
     }
   g_timeout_add (10, cancel_cb, cancellable);
 
-  node = guestlink_client_call_finish (client, wait_for_result (&result), &error);
+  node = guestlink_client_call_finish (client, async_result_wait (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (node);
   g_assert_cmpint (elapsed_msec (start), <, 5000);
@@ -570,8 +552,8 @@ test_info_async (void)
   g_autoptr(GError) error = NULL;
   GuestlinkAgentCommand *command;
 
-  guestlink_client_get_info_async (client, NULL, store_result, &result);
-  info = guestlink_client_get_info_finish (client, wait_for_result (&result), &error);
+  guestlink_client_get_info_async (client, NULL, async_result_store, &result);
+  info = guestlink_client_get_info_finish (client, async_result_wait (&result), &error);
   g_assert_no_error (error);
 
   command = guestlink_agent_info_lookup_command (info, "guest-shutdown");
