@@ -481,13 +481,22 @@ ioctl_by_test (FsRoot       *root,
   g_autofree char *path = NULL;
   int fd;
 
+  const LoopMount *loop = find_loop (root, mountpoint);
+  struct stat st;
+
   /* Our own loop mounts, and never anything else. */
-  if (find_loop (root, mountpoint) == NULL)
+  if (loop == NULL)
     harness_fail ("%s is not one of the test's loop mounts", mountpoint);
   path = fs_root_path (root, mountpoint);
   fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     harness_fail ("Cannot open %s: %s", path, g_strerror (errno));
+  /* ... checked on what was opened, not on its name. */
+  if (fstat (fd, &st) < 0 || st.st_dev != loop->rdev)
+    {
+      close (fd);
+      harness_fail ("%s is not on %s; refusing %s", path, loop->device, name);
+    }
   if (ioctl (fd, request, 0) < 0)
     {
       int saved_errno = errno;
