@@ -184,3 +184,79 @@ command_call_return_error (CommandCall *call,
   call->completed = TRUE;
   call->done_func (call, NULL, owned_error, call->done_data);
 }
+
+typedef struct {
+  CommandThreadFunc func;
+  gpointer data;
+  GDestroyNotify data_free;
+  GCancellable *cancellable;
+} ThreadWork;
+
+static void
+thread_work_free (gpointer data)
+{
+  ThreadWork *work = data;
+
+  if (work->data_free != NULL)
+    work->data_free (work->data);
+  g_object_unref (work->cancellable);
+  g_free (work);
+}
+
+static void
+run_thread_work (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ThreadWork *work = task_data;
+  GError *error = NULL;
+  JsonNode *value = work->func (work->data, work->cancellable, &error);
+
+  if (error != NULL)
+    {
+      g_clear_pointer (&value, json_node_unref);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, value, (GDestroyNotify) json_node_unref);
+}
+
+static void
+thread_work_done (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CommandCall) call = user_data;
+  GError *error = NULL;
+  JsonNode *value = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (error != NULL)
+    command_call_return_error (call, error);
+  else
+    command_call_return (call, value);
+}
+
+void
+command_call_run_in_thread (CommandCall       *call,
+                            CommandThreadFunc  func,
+                            gpointer           data,
+                            GDestroyNotify     data_free)
+{
+  g_autoptr(GTask) task = NULL;
+  ThreadWork *work;
+
+  g_return_if_fail (call != NULL);
+  g_return_if_fail (func != NULL);
+
+  work = g_new0 (ThreadWork, 1);
+  work->func = func;
+  work->data = data;
+  work->data_free = data_free;
+  work->cancellable = g_object_ref (call->cancellable);
+  /* The call's cancellable is @func's, not the task's: @func decides
+   * where it may stop, and the call is always completed. */
+  task = g_task_new (NULL, NULL, thread_work_done, command_call_ref (call));
+  g_task_set_task_data (task, work, thread_work_free);
+  g_task_run_in_thread (task, run_thread_work);
+}

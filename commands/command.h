@@ -80,6 +80,21 @@ void command_call_return (CommandCall *call,
 void command_call_return_error (CommandCall *call,
                                 GError      *error);
 
+/* Work for a worker thread: the reply value (transfer full; NULL for
+ * "{}"), or NULL with @error set. @cancellable is the call's. */
+typedef JsonNode *(*CommandThreadFunc) (gpointer       data,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
+/* Runs @func (@data) in a worker thread, for work that may block, and
+ * completes @call with its result on the main thread. @data holds
+ * copies of the arguments @func needs: the accessors above are for the
+ * main thread. @data_free (may be NULL) frees @data afterwards. */
+void command_call_run_in_thread (CommandCall       *call,
+                                 CommandThreadFunc  func,
+                                 gpointer           data,
+                                 GDestroyNotify     data_free);
+
 CommandCall *command_call_ref (CommandCall *call);
 void command_call_unref (CommandCall *call);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommandCall, command_call_unref)

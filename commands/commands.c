@@ -10,6 +10,7 @@ commands_register_readers (CommandRegistry *registry)
   command_registry_add_table (registry, identity_commands);
   command_registry_add_table (registry, sysinfo_commands);
   command_registry_add_table (registry, network_commands);
+  command_registry_add_table (registry, fs_info_commands);
 }
 
 void
@@ -17,5 +18,6 @@ commands_register_all (CommandRegistry *registry,
                        FsFreezer       *freezer)
 {
   commands_register_readers (registry);
+  command_registry_add_table (registry, fs_trim_commands);
   command_registry_add_table_with_data (registry, fs_freeze_commands, freezer);
 }

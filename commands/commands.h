@@ -17,6 +17,8 @@ extern const CommandSpec identity_commands[];
 extern const CommandSpec sysinfo_commands[];
 extern const CommandSpec network_commands[];
 extern const CommandSpec fs_freeze_commands[];
+extern const CommandSpec fs_info_commands[];
+extern const CommandSpec fs_trim_commands[];
 
 /* The families that only read the guest: what a fuzzer may drive on a
  * development machine. */

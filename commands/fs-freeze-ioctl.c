@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/fs.h>
@@ -14,12 +15,12 @@
 
 FsFreezeTarget *
 fs_freeze_target_new (const char *mountpoint,
-                      dev_t       device)
+                      guint       mount_id)
 {
   FsFreezeTarget *target = g_new0 (FsFreezeTarget, 1);
 
   target->mountpoint = g_strdup (mountpoint);
-  target->device = device;
+  target->mount_id = mount_id;
   return target;
 }
 
@@ -32,20 +33,53 @@ fs_freeze_target_free (FsFreezeTarget *target)
   g_free (target);
 }
 
+/* The mount @fd is on: statx() knows since Linux 5.8, fdinfo since 3.15. */
+static gboolean
+get_mount_id (int    fd,
+              guint *out_mount_id)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *fdinfo = NULL;
+  const char *line;
+  guint64 id;
+
+#ifdef STATX_MNT_ID
+  struct statx stx;
+
+  if (statx (fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID))
+    {
+      *out_mount_id = (guint) stx.stx_mnt_id;
+      return TRUE;
+    }
+#endif
+
+  path = g_strdup_printf ("/proc/self/fdinfo/%d", fd);
+  if (!g_file_get_contents (path, &fdinfo, NULL, NULL))
+    return FALSE;
+  line = strstr (fdinfo, "mnt_id:");
+  if (line == NULL)
+    return FALSE;
+  id = g_ascii_strtoull (line + strlen ("mnt_id:"), NULL, 10);
+  *out_mount_id = (guint) id;
+  return TRUE;
+}
+
 /* Opens the root of the filesystem at @target, or fails with errno set.
  * O_NONBLOCK: a bind-mounted FIFO must not hang the worker. */
 static int
 open_target (const FsFreezeTarget *target)
 {
-  struct stat st;
+  guint mount_id;
   int fd = open (target->mountpoint, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
   if (fd < 0)
     return -1;
 
   /* Another mount on top of this one (or a new one since we read the
-   * table) would make us freeze a filesystem nobody asked for. */
-  if (fstat (fd, &st) != 0 || st.st_dev != target->device)
+   * table) would make us freeze a filesystem nobody asked for. A kernel
+   * that cannot say which mount is too old for us to be sure: then we
+   * trust the path, as qemu-ga always does. */
+  if (get_mount_id (fd, &mount_id) && mount_id != target->mount_id)
     {
       close (fd);
       errno = ESTALE;

@@ -14,15 +14,17 @@
 
 G_BEGIN_DECLS
 
-/* A filesystem to freeze, named by a mount point and its device, which
- * is checked after opening so a mount that changed is not mistaken. */
+/* A filesystem to freeze, named by a mount point and the id mountinfo
+ * gives that mount, which is checked after opening, so that a mount on
+ * top of it, or one made since the table was read, is not frozen by
+ * mistake. */
 typedef struct {
   char *mountpoint;
-  dev_t device;
+  guint mount_id;
 } FsFreezeTarget;
 
 FsFreezeTarget *fs_freeze_target_new (const char *mountpoint,
-                                      dev_t       device);
+                                      guint       mount_id);
 void fs_freeze_target_free (FsFreezeTarget *target);
 
 /* A filesystem we froze, with the descriptor we froze it through: the

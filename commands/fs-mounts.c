@@ -80,16 +80,6 @@ parse_line (const char *line)
   mount->fstype = unescape (fields[separator + 1]);
   mount->source = unescape (fields[separator + 2]);
 
-  /* btrfs reports an anonymous device here; stat() of the mountpoint
-   * gives the one its inodes carry, which is how qemu-ga finds it. */
-  if (major == 0 && g_str_equal (mount->fstype, "btrfs"))
-    {
-      struct stat st;
-
-      if (stat (mount->mountpoint, &st) == 0)
-        mount->device = st.st_dev;
-    }
-
   return g_steal_pointer (&mount);
 }
 
@@ -124,6 +114,31 @@ fs_mount_is_local (const FsMount *mount)
   g_return_val_if_fail (mount != NULL, FALSE);
 
   return major (mount->device) != 0 || g_str_equal (mount->fstype, "btrfs");
+}
+
+gboolean
+fs_mount_get_block_device (const FsMount *mount,
+                           dev_t         *out_device)
+{
+  struct stat st;
+
+  g_return_val_if_fail (mount != NULL, FALSE);
+  g_return_val_if_fail (out_device != NULL, FALSE);
+
+  if (major (mount->device) != 0)
+    {
+      *out_device = mount->device;
+      return TRUE;
+    }
+
+  /* A directory source is a bind mount, anything else but a block
+   * device names no disk: qemu-ga skips both. */
+  if (!g_str_equal (mount->fstype, "btrfs") ||
+      stat (mount->source, &st) < 0 || !S_ISBLK (st.st_mode))
+    return FALSE;
+
+  *out_device = st.st_rdev;
+  return TRUE;
 }
 
 GPtrArray *

@@ -130,8 +130,15 @@ hold_message (GLogLevelFlags   level,
 static void
 write_held (HeldMessage *held)
 {
+  g_autofree char *time = g_date_time_format (held->time, "%T.%f");
+  /* The log file stamps each line with held->time; the journal and
+   * stderr stamp it now, so the message says when it happened. */
+  g_autofree char *message = log_file != NULL
+    ? g_strdup (held->message != NULL ? held->message : "")
+    : g_strdup_printf ("%s (at %.12s, held while frozen)",
+                       held->message != NULL ? held->message : "", time);
   const GLogField fields[] = {
-    { "MESSAGE", held->message != NULL ? held->message : "", -1 },
+    { "MESSAGE", message, -1 },
     { "PRIORITY", level_priority (held->level), -1 },
     { "GLIB_DOMAIN", held->domain != NULL ? held->domain : "guestlinkd", -1 },
   };

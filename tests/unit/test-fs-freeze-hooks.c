@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 
+#include "fixture-dir.h"
 #include "fs-freeze-hooks.h"
 
 typedef struct {
@@ -37,28 +38,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  fixture_dir_remove (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->hook_dir);
   g_free (fixture->calls_path);

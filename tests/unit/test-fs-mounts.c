@@ -48,7 +48,9 @@ static const char fixture[] =
   "33 27 0:50 / /net rw - nfs4 server:/export rw\n"
   "34 27 0:51 / /merged rw - overlay overlay rw\n"
   /* btrfs: major 0 in mountinfo, a real filesystem */
-  "35 27 0:52 / / rw - btrfs /dev/vdb rw\n"
+  "35 27 0:52 / /srv/pool rw - btrfs /dev/vdb rw\n"
+  /* another subvolume of it: mountinfo gives the superblock's device */
+  "39 27 0:52 /@home /home rw - btrfs /dev/vdb rw\n"
   /* malformed: too few fields, no separator, a bad device */
   "36 27 8:0 /\n"
   "37 27 8:0 / /x rw shared:1 ext4 /dev/sda rw\n"
@@ -61,7 +63,7 @@ test_parse (void)
   FsMount *escaped;
 
   /* The three malformed lines are skipped. */
-  g_assert_cmpuint (mounts->len, ==, 8);
+  g_assert_cmpuint (mounts->len, ==, 9);
 
   escaped = g_ptr_array_index (mounts, 2);
   g_assert_cmpuint (escaped->mount_id, ==, 30);
@@ -80,7 +82,7 @@ static void
 test_local (void)
 {
   g_autoptr(GPtrArray) mounts = read_fixture (fixture);
-  static const gboolean expected[] = { FALSE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE, TRUE };
+  static const gboolean expected[] = { FALSE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE };
 
   for (guint i = 0; i < mounts->len; i++)
     {
@@ -96,22 +98,73 @@ test_one_per_filesystem (void)
 {
   g_autoptr(GPtrArray) mounts = read_fixture (fixture);
   g_autoptr(GPtrArray) local = fs_mounts_local_filesystems (mounts);
-  struct stat root;
 
-  /* /, the loop filesystem at its first mountpoint, and btrfs, whose
-   * device comes from stat() of its mountpoint ("/" here). The bind
-   * mount and the second loop mount are the same filesystems. */
-  g_assert_cmpint (stat ("/", &root), ==, 0);
-  if (root.st_dev == makedev (254, 1))
-    {
-      g_test_skip ("this machine's root is 254:1, the fixture's own device");
-      return;
-    }
+  /* /, the loop filesystem at its first mountpoint, and btrfs at its
+   * first subvolume. The bind mount, the second loop mount and the
+   * second subvolume are the same filesystems (one superblock each). */
   g_assert_cmpuint (local->len, ==, 3);
   g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 0))->mountpoint, ==, "/");
   g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 1))->mountpoint, ==, "/mnt/my data\tx");
-  g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 2))->fstype, ==, "btrfs");
-  g_assert_true (((FsMount *) g_ptr_array_index (local, 2))->device == root.st_dev);
+  g_assert_cmpstr (((FsMount *) g_ptr_array_index (local, 2))->mountpoint, ==, "/srv/pool");
+  g_assert_true (((FsMount *) g_ptr_array_index (local, 2))->device == makedev (0, 52));
+}
+
+static gboolean
+block_device_of (GPtrArray  *mounts,
+                 guint       index,
+                 dev_t      *device)
+{
+  return fs_mount_get_block_device (g_ptr_array_index (mounts, index), device);
+}
+
+/* What qemu-ga lists: every mount on a block device, bind mounts too;
+ * btrfs by the block device its source names. The btrfs mountpoints do
+ * not exist, so their device stays the anonymous 0:N of mountinfo. */
+static void
+test_block_device (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fs-mounts-XXXXXX", NULL);
+  g_autofree char *node = g_build_filename (dir, "blk", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) mounts = NULL;
+  gboolean have_node;
+  dev_t device = 0;
+
+  g_assert_nonnull (dir);
+  /* Only root may make a device node; without one that case is skipped. */
+  have_node = mknod (node, S_IFBLK | 0600, makedev (7, 200)) == 0;
+  contents = g_strdup_printf (
+    "27 1 254:1 / / rw - ext4 /dev/vda1 rw\n"
+    "31 27 254:1 /srv /var/www rw - ext4 /dev/vda1 rw\n"
+    "22 27 0:21 / /proc rw - proc proc rw\n"
+    "40 27 0:60 / /nonexistent-guestlink/a rw - btrfs /nonexistent-guestlink/dev rw\n"
+    "41 27 0:61 / /nonexistent-guestlink/b rw - btrfs / rw\n"
+    "42 27 0:62 / /nonexistent-guestlink/c rw - btrfs /dev/null rw\n"
+    "43 27 0:63 / /nonexistent-guestlink/d rw - btrfs %s rw\n", node);
+  mounts = read_fixture (contents);
+  g_assert_cmpuint (mounts->len, ==, 7);
+
+  g_assert_true (block_device_of (mounts, 0, &device));
+  g_assert_true (device == makedev (254, 1));
+  device = 0;
+  g_assert_true (block_device_of (mounts, 1, &device));
+  g_assert_true (device == makedev (254, 1));
+  g_assert_false (block_device_of (mounts, 2, &device));
+  /* btrfs whose source is missing, a directory, a character device */
+  g_assert_false (block_device_of (mounts, 3, &device));
+  g_assert_false (block_device_of (mounts, 4, &device));
+  g_assert_false (block_device_of (mounts, 5, &device));
+  if (have_node)
+    {
+      g_assert_true (block_device_of (mounts, 6, &device));
+      g_assert_true (device == makedev (7, 200));
+      g_unlink (node);
+    }
+  else
+    {
+      g_test_message ("no block device node could be made: the btrfs case is not checked");
+    }
+  g_rmdir (dir);
 }
 
 static void
@@ -146,6 +199,7 @@ main (int    argc,
   g_test_add_func ("/fs-mounts/parse", test_parse);
   g_test_add_func ("/fs-mounts/local", test_local);
   g_test_add_func ("/fs-mounts/one-per-filesystem", test_one_per_filesystem);
+  g_test_add_func ("/fs-mounts/block-device", test_block_device);
   g_test_add_func ("/fs-mounts/real-mountinfo", test_real_mountinfo);
   g_test_add_func ("/fs-mounts/missing-file", test_missing_file);
 

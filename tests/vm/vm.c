@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "vm.h"
+
+#define BOOT_TIMEOUT_SECONDS 120
+
+gboolean
+vm_fail (GError     **error,
+         const char  *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  return FALSE;
+}
+
+/* The console, written by the guest's serial port. */
+
+/* The complete lines: QEMU writes the console a byte at a time, so the
+ * text after the last newline may be a line half written. */
+static GStrv
+console_lines (Vm *vm)
+{
+  g_autofree char *contents = NULL;
+  char *end;
+
+  if (!g_file_get_contents (vm->console_path, &contents, NULL, NULL))
+    return NULL;
+  end = strrchr (contents, '\n');
+  if (end == NULL)
+    return g_new0 (char *, 1);
+  *end = '\0';
+  return g_strsplit (contents, "\n", -1);
+}
+
+char *
+vm_console_last_line_with (Vm         *vm,
+                           const char *prefix)
+{
+  g_auto(GStrv) lines = console_lines (vm);
+
+  for (int i = lines != NULL ? (int) g_strv_length (lines) - 1 : -1; i >= 0; i--)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix))
+      return g_strdup (lines[i]);
+
+  return NULL;
+}
+
+GPtrArray *
+vm_console_lines_with (Vm         *vm,
+                       const char *prefix,
+                       const char *text)
+{
+  g_auto(GStrv) lines = console_lines (vm);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; lines != NULL && lines[i] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix) &&
+        (text == NULL || strstr (lines[i], text) != NULL))
+      g_ptr_array_add (found, g_strdup (lines[i]));
+
+  return found;
+}
+
+guint
+vm_console_count_lines (Vm         *vm,
+                        const char *prefix,
+                        const char *text)
+{
+  g_autoptr(GPtrArray) found = vm_console_lines_with (vm, prefix, text);
+
+  return found->len;
+}
+
+char *
+vm_console_wait_for (Vm         *vm,
+                     const char *prefix,
+                     int         timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_seconds * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      char *line = vm_console_last_line_with (vm, prefix);
+
+      if (line != NULL)
+        return line;
+      if (g_subprocess_get_identifier (vm->qemu) == NULL)  /* QEMU has exited */
+        return NULL;
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+
+  return NULL;
+}
+
+gboolean
+vm_expect_disabled (Vm          *vm,
+                    const char  *command,
+                    JsonObject  *arguments,
+                    const char  *desc,
+                    GError     **error)
+{
+  g_autoptr(GError) call_error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+
+  result = guestlink_client_call (vm->client, command, arguments, -1, NULL, &call_error);
+  if (result != NULL)
+    return vm_fail (error, "%s ran although it should be disabled", command);
+  if (!g_error_matches (call_error, GUESTLINK_ERROR, GUESTLINK_ERROR_COMMAND_DISABLED))
+    return vm_fail (error, "%s: expected a disabled-command error, got: %s", command, call_error->message);
+  if (desc != NULL && !g_str_equal (call_error->message, desc))
+    return vm_fail (error, "%s: expected \"%s\", got \"%s\"", command, desc, call_error->message);
+
+  printf ("# %s\n", call_error->message);
+  return TRUE;
+}
+
+/* Booting and stopping the VM. */
+
+gboolean
+vm_boot (Vm      *vm,
+         GError **error)
+{
+  g_autofree char *ready = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+
+  vm->dir = g_dir_make_tmp ("guestlink-vm-XXXXXX", error);
+  if (vm->dir == NULL)
+    return FALSE;
+  vm->socket_path = g_build_filename (vm->dir, "qga.sock", NULL);
+  vm->console_path = g_build_filename (vm->dir, "console.log", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  vm->qemu = g_subprocess_launcher_spawn (launcher, error,
+                                          vm->boot_vm, vm->images, vm->agent,
+                                          vm->socket_path, vm->console_path,
+                                          "guestlink.block=" VM_BLOCKED_COMMAND,
+                                          "guestlink.fsfreeze-timeout="
+                                          G_STRINGIFY (VM_FSFREEZE_TIMEOUT_SECONDS),
+                                          NULL);
+  if (vm->qemu == NULL)
+    return FALSE;
+
+  ready = vm_console_wait_for (vm, "guest: ready", BOOT_TIMEOUT_SECONDS);
+  if (ready == NULL)
+    return vm_fail (error, "the guest did not start its agent within %d s (console: %s)",
+                    BOOT_TIMEOUT_SECONDS, vm->console_path);
+  printf ("# %s\n", ready);
+
+  vm->client = guestlink_client_new_for_socket_path (vm->socket_path);
+  return TRUE;
+}
+
+void
+vm_stop (Vm *vm)
+{
+  g_clear_object (&vm->client);
+  if (vm->qemu != NULL)
+    {
+      g_subprocess_send_signal (vm->qemu, SIGTERM);
+      g_subprocess_wait (vm->qemu, NULL, NULL);
+      g_clear_object (&vm->qemu);
+    }
+  if (vm->dir != NULL)
+    {
+      g_autofree char *qmp_path = g_strconcat (vm->socket_path, ".qmp", NULL);
+
+      g_unlink (vm->console_path);
+      g_unlink (vm->socket_path);
+      g_unlink (qmp_path);
+      g_rmdir (vm->dir);
+    }
+  g_clear_pointer (&vm->dir, g_free);
+  g_clear_pointer (&vm->socket_path, g_free);
+  g_clear_pointer (&vm->console_path, g_free);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+double
+vm_percentile (GArray *times,
+               int     percent)
+{
+  g_return_val_if_fail (times->len > 0, 0);
+
+  g_array_sort (times, compare_doubles);
+  return g_array_index (times, double, MIN (times->len - 1, times->len * percent / 100));
+}

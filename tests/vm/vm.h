@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vm: the test guest as the checks see it. Boots what build-guest made
+ * (with boot-vm, under QEMU TCG), reads what the guest writes on its
+ * serial console, and stops it again.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <guestlink-1/guestlink.h>
+
+/* How the guest is configured; guest-init reads the first two from the
+ * kernel command line. */
+#define VM_BLOCKED_COMMAND "guest-sync"
+#define VM_FSFREEZE_TIMEOUT_SECONDS 5
+#define VM_HOST_NAME "guestlink-vm"
+#define VM_ADDRESS "10.0.2.15"
+#define VM_PREFIX 24
+/* guest-init copies the agent's log to the console, line by line. */
+#define VM_AGENT_LOG "guest: agent log: "
+
+typedef struct {
+  const char *boot_vm;   /* the script that starts QEMU */
+  const char *images;
+  const char *agent;
+  char *dir;
+  char *socket_path;
+  char *console_path;
+  GSubprocess *qemu;
+  GuestlinkClient *client;
+} Vm;
+
+gboolean vm_boot (Vm      *vm,
+                  GError **error);
+void vm_stop (Vm *vm);
+
+/* Sets a G_IO_ERROR_FAILED error; returns FALSE, for `return vm_fail (...)`. */
+gboolean vm_fail (GError     **error,
+                  const char  *format,
+                  ...) G_GNUC_PRINTF (2, 3);
+
+/* The last console line starting with @prefix, or NULL. */
+char *vm_console_last_line_with (Vm         *vm,
+                                 const char *prefix);
+/* The same, waiting up to @timeout_seconds for one to appear. */
+char *vm_console_wait_for (Vm         *vm,
+                           const char *prefix,
+                           int         timeout_seconds);
+
+/* The console lines that start with @prefix and contain @text (any,
+ * if NULL), and how many there are. */
+GPtrArray *vm_console_lines_with (Vm         *vm,
+                                  const char *prefix,
+                                  const char *text);
+guint vm_console_count_lines (Vm         *vm,
+                              const char *prefix,
+                              const char *text);
+
+/* Runs @command, which must fail as a disabled command, with exactly the
+ * description @desc unless that is NULL; prints the agent's description. */
+gboolean vm_expect_disabled (Vm          *vm,
+                             const char  *command,
+                             JsonObject  *arguments,
+                             const char  *desc,
+                             GError     **error);
+
+/* Sorts @times (doubles) and returns the @percent percentile. */
+double vm_percentile (GArray *times,
+                      int     percent);
