@@ -118,7 +118,7 @@ test_allow_list (void)
   };
   static const char * const refused[] = {
     "guest-get-osinfo", "guest-fsfreeze-freeze", "guest-fsfreeze-freeze-list",
-    "guest-get-time", "guest-get-host-name",
+    "guest-get-time", "guest-get-host-name", "guest-fstrim", "guest-get-fsinfo",
   };
   g_autoptr(FsRoot) root = fs_root_new (FS_ROOT_NONE);
   g_autoptr(RootAgent) agent = root_agent_start (root, NULL);
@@ -156,6 +156,10 @@ test_allow_list (void)
   root_agent_call_error (agent, GET_TIME, "CommandNotFound", FROZEN_DESC ("guest-get-time"));
   root_agent_call_error (agent, "{\"execute\":\"guest-fsfreeze-freeze\"}", "CommandNotFound",
                          FROZEN_DESC ("guest-fsfreeze-freeze"));
+  /* A trim would write to the frozen filesystem; only ever sent here, in
+   * the private root. */
+  root_agent_call_error (agent, "{\"execute\":\"guest-fstrim\"}", "CommandNotFound",
+                         FROZEN_DESC ("guest-fstrim"));
   root_agent_call_error (agent, FREEZE_LIST ("[\"" FS_XFS "\"]"), "CommandNotFound",
                          FROZEN_DESC ("guest-fsfreeze-freeze-list"));
   /* An unknown command stays unknown. */
