@@ -40,6 +40,10 @@ typedef enum {
   COMMAND_FLAG_DELIMITED_REPLY = 1 << 1,
   /* Writes nothing to disk, so it may run while filesystems are frozen. */
   COMMAND_FLAG_ALLOWED_WHILE_FROZEN = 1 << 2,
+  /* Changes what may run (freeze, thaw): requests that come after it on
+   * the same connection are only dispatched once it has answered, as
+   * qemu-ga, which runs one request at a time, would see them. */
+  COMMAND_FLAG_EXCLUSIVE = 1 << 3,
 } CommandFlags;
 
 typedef struct _CommandCall CommandCall;

@@ -103,12 +103,11 @@ typedef struct {
   const char *path;
   GSubprocess *process;
   GInputStream *output;
-  GCancellable *output_cancellable;
+  GSource *output_source;
   GString *line;
   gsize logged_bytes;
   GSource *timeout_source;
   gboolean timed_out;
-  gboolean exited;
   gboolean output_ended;
 } HookRun;
 
@@ -118,16 +117,17 @@ hook_run_clear_current (HookRun *run)
   if (run->timeout_source != NULL)
     g_source_destroy (run->timeout_source);
   g_clear_pointer (&run->timeout_source, g_source_unref);
+  if (run->output_source != NULL)
+    g_source_destroy (run->output_source);
+  g_clear_pointer (&run->output_source, g_source_unref);
   g_clear_object (&run->process);
   g_clear_object (&run->output);
-  g_clear_object (&run->output_cancellable);
   if (run->line != NULL)
     g_string_free (run->line, TRUE);
   run->line = NULL;
   run->path = NULL;
   run->logged_bytes = 0;
   run->timed_out = FALSE;
-  run->exited = FALSE;
   run->output_ended = FALSE;
 }
 
@@ -187,20 +187,20 @@ take_output (HookRun      *run,
     }
 }
 
-/* What is already in the pipe when the hook exits; a grandchild that kept
- * the pipe open must not keep us waiting for an end of file. */
-static void
-drain_output (HookRun *run)
+/* Reads what the pipe holds without blocking. FALSE at its end (or a
+ * read error, which ends it as well). */
+static gboolean
+read_available (HookRun *run)
 {
+  g_autoptr(GError) error = NULL;
   guint8 buffer[HOOK_READ_SIZE];
   gssize n;
 
-  if (!G_IS_POLLABLE_INPUT_STREAM (run->output))
-    return;
-
   while ((n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (run->output),
-                                                        buffer, sizeof buffer, NULL, NULL)) > 0)
+                                                        buffer, sizeof buffer, NULL, &error)) > 0)
     take_output (run, buffer, (gsize) n);
+
+  return n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
 }
 
 static GError *
@@ -252,46 +252,20 @@ finish_hook (GTask *task)
   run_next_hook (task);
 }
 
-static void read_output (GTask *task);
-
-static void
-on_output_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gboolean
+on_output_ready (GObject  *stream,
+                 gpointer  user_data)
 {
   GTask *task = user_data;
   HookRun *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source),
-                                                              result, &error);
 
-  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* The hook exited; take what it left in the pipe and go on. */
-      drain_output (run);
-      finish_hook (task);
-      return;
-    }
+  if (read_available (run))
+    return G_SOURCE_CONTINUE;
 
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    {
-      run->output_ended = TRUE;
-      if (run->exited)
-        finish_hook (task);
-      return;
-    }
-
-  take_output (run, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  read_output (task);
-}
-
-static void
-read_output (GTask *task)
-{
-  HookRun *run = g_task_get_task_data (task);
-
-  g_input_stream_read_bytes_async (run->output, HOOK_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   run->output_cancellable, on_output_read, task);
+  /* The hook's exit, not the end of its output, ends its turn. */
+  run->output_ended = TRUE;
+  g_clear_pointer (&run->output_source, g_source_unref);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -303,12 +277,12 @@ on_hook_exited (GObject      *source,
   HookRun *run = g_task_get_task_data (task);
 
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  run->exited = TRUE;
 
-  if (run->output_ended)
-    finish_hook (task);
-  else
-    g_cancellable_cancel (run->output_cancellable);
+  /* What the hook wrote is in the pipe by now. A child it left behind
+   * may hold the pipe open for ever: take what is there and go on. */
+  if (!run->output_ended)
+    read_available (run);
+  finish_hook (task);
 }
 
 static gboolean
@@ -383,14 +357,18 @@ run_next_hook (GTask *task)
 
   g_debug ("Running fsfreeze hook %s %s", run->path, action_name (run->action));
   run->output = g_object_ref (g_subprocess_get_stdout_pipe (run->process));
-  run->output_cancellable = g_cancellable_new ();
   run->line = g_string_new (NULL);
   run->timeout_source = g_timeout_source_new_seconds (run->timeout_seconds);
   g_source_set_callback (run->timeout_source, on_hook_timeout, run, NULL);
   g_source_attach (run->timeout_source, g_main_context_get_thread_default ());
 
+  /* Polled, never an outstanding read: a read under way when the hook
+   * exits could only be cancelled, losing the bytes it had taken. */
+  run->output_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (run->output),
+                                                              NULL);
+  g_source_set_callback (run->output_source, G_SOURCE_FUNC (on_output_ready), task, NULL);
+  g_source_attach (run->output_source, g_main_context_get_thread_default ());
   g_subprocess_wait_async (run->process, NULL, on_hook_exited, task);
-  read_output (task);
 }
 
 void

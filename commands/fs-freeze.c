@@ -116,9 +116,10 @@ static const CommandParam freeze_list_params[] = {
 
 const CommandSpec fs_freeze_commands[] = {
   { "guest-fsfreeze-status", guest_fsfreeze_status, NULL, COMMAND_FLAG_ALLOWED_WHILE_FROZEN },
-  { "guest-fsfreeze-freeze", guest_fsfreeze_freeze, NULL, COMMAND_FLAG_NONE },
+  { "guest-fsfreeze-freeze", guest_fsfreeze_freeze, NULL, COMMAND_FLAG_EXCLUSIVE },
   { "guest-fsfreeze-freeze-list", guest_fsfreeze_freeze_list, freeze_list_params,
-    COMMAND_FLAG_NONE },
-  { "guest-fsfreeze-thaw", guest_fsfreeze_thaw, NULL, COMMAND_FLAG_ALLOWED_WHILE_FROZEN },
+    COMMAND_FLAG_EXCLUSIVE },
+  { "guest-fsfreeze-thaw", guest_fsfreeze_thaw, NULL,
+    COMMAND_FLAG_ALLOWED_WHILE_FROZEN | COMMAND_FLAG_EXCLUSIVE },
   { NULL }
 };

@@ -17,13 +17,39 @@ typedef struct {
   gboolean delimited;
 } ReplySlot;
 
+/* A request that came while an exclusive command ran, or the framing
+ * error in its place. */
+typedef struct {
+  char *text;
+  gsize length;
+  GError *framing_error;
+} WaitingInput;
+
+/* Requests held back behind an exclusive command, at most; past that the
+ * agent answers busy rather than hoard a flooding host's input. */
+#define WAITING_MAX_INPUTS 1024
+#define WAITING_MAX_BYTES (32 * 1024 * 1024)
+
 struct _Dispatcher {
   CommandRegistry *registry;
   DispatcherWriteFunc write_func;
   gpointer user_data;
   GQueue slots;        /* ReplySlot *, oldest first */
   GCancellable *cancellable;
+  ReplySlot *exclusive_slot;  /* the exclusive command running, if any */
+  GQueue waiting;      /* WaitingInput *, oldest first */
+  gsize waiting_bytes;
 };
+
+static void
+waiting_input_free (gpointer data)
+{
+  WaitingInput *input = data;
+
+  g_free (input->text);
+  g_clear_error (&input->framing_error);
+  g_free (input);
+}
 
 static void
 reply_slot_clear (gpointer data)
@@ -106,6 +132,8 @@ encode_delimited (GBytes *reply)
   return g_bytes_new_take (delimited, length + 1);
 }
 
+static void run_waiting (Dispatcher *self);
+
 static void
 on_call_done (CommandCall  *call,
               JsonNode     *value,
@@ -113,6 +141,8 @@ on_call_done (CommandCall  *call,
               gpointer      user_data)
 {
   ReplySlot *slot = user_data;
+  /* Flushing the reply detaches the slot; keep its dispatcher. */
+  Dispatcher *owner = slot->owner;
   const CommandSpec *spec = command_call_get_spec (call);
   GBytes *reply = NULL;
 
@@ -129,6 +159,12 @@ on_call_done (CommandCall  *call,
     }
 
   complete_slot (slot, reply);
+
+  if (owner != NULL && owner->exclusive_slot == slot)
+    {
+      owner->exclusive_slot = NULL;
+      run_waiting (owner);
+    }
 }
 
 Dispatcher *
@@ -146,6 +182,7 @@ dispatcher_new (CommandRegistry     *registry,
   self->write_func = write_func;
   self->user_data = user_data;
   g_queue_init (&self->slots);
+  g_queue_init (&self->waiting);
   self->cancellable = g_cancellable_new ();
   return self;
 }
@@ -162,6 +199,12 @@ dispatcher_reset (Dispatcher *self)
       slot->owner = NULL;
       reply_slot_unref (slot);
     }
+
+  /* A new peer does not wait for the old one's freeze: a host that gave
+   * up on it and reconnects must be able to ask the status. */
+  self->exclusive_slot = NULL;
+  g_queue_clear_full (&self->waiting, waiting_input_free);
+  self->waiting_bytes = 0;
 }
 
 void
@@ -181,26 +224,23 @@ dispatcher_get_n_pending (Dispatcher *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return g_queue_get_length (&self->slots);
+  return g_queue_get_length (&self->slots) + g_queue_get_length (&self->waiting);
 }
 
-void
-dispatcher_handle_framing_error (Dispatcher   *self,
-                                 const GError *error)
+static void
+handle_framing_error (Dispatcher   *self,
+                      const GError *error)
 {
   g_autoptr(GError) protocol_error = NULL;
-
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (error != NULL);
 
   protocol_error = g_error_new_literal (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC, error->message);
   answer_error (self, NULL, protocol_error);
 }
 
-void
-dispatcher_handle_message (Dispatcher *self,
-                           const char *text,
-                           gsize       length)
+static void
+handle_message (Dispatcher *self,
+                const char *text,
+                gsize       length)
 {
   g_autoptr(Request) request = NULL;
   g_autoptr(JsonNode) id = NULL;
@@ -208,9 +248,6 @@ dispatcher_handle_message (Dispatcher *self,
   g_autoptr(CommandCall) call = NULL;
   const CommandSpec *spec;
   ReplySlot *slot;
-
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (text != NULL);
 
   if (!message_parse_request (text, length, &request, &id, &error))
     {
@@ -238,5 +275,90 @@ dispatcher_handle_message (Dispatcher *self,
   slot->delimited = (spec->flags & COMMAND_FLAG_DELIMITED_REPLY) != 0;
   call = command_call_new (spec, request->arguments, self->registry, self->cancellable,
                            on_call_done, g_rc_box_acquire (slot), reply_slot_unref);
+  /* Before the handler: one that finishes at once clears it again. */
+  if (spec->flags & COMMAND_FLAG_EXCLUSIVE)
+    self->exclusive_slot = slot;
   spec->handler (call);
+}
+
+/* What came while an exclusive command ran, in arrival order, up to the
+ * next exclusive command that does not finish at once. */
+static void
+run_waiting (Dispatcher *self)
+{
+  WaitingInput *input;
+
+  while (self->exclusive_slot == NULL &&
+         (input = g_queue_pop_head (&self->waiting)) != NULL)
+    {
+      self->waiting_bytes -= input->length;
+      if (input->framing_error != NULL)
+        handle_framing_error (self, input->framing_error);
+      else
+        handle_message (self, input->text, input->length);
+      waiting_input_free (input);
+    }
+}
+
+static gboolean
+wait_behind_exclusive (Dispatcher   *self,
+                       const char   *text,
+                       gsize         length,
+                       const GError *framing_error)
+{
+  WaitingInput *input;
+
+  if (self->exclusive_slot == NULL && g_queue_is_empty (&self->waiting))
+    return FALSE;
+
+  if (g_queue_get_length (&self->waiting) >= WAITING_MAX_INPUTS ||
+      self->waiting_bytes + length > WAITING_MAX_BYTES)
+    {
+      /* In order, behind what waits: the reply slot is taken now but the
+       * error is only known to be right (busy) when it is sent. */
+      input = g_new0 (WaitingInput, 1);
+      input->framing_error = g_error_new_literal (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                                                  "Too many requests while a freeze or "
+                                                  "thaw is under way");
+      g_queue_push_tail (&self->waiting, input);
+      return TRUE;
+    }
+
+  input = g_new0 (WaitingInput, 1);
+  if (framing_error != NULL)
+    input->framing_error = g_error_copy (framing_error);
+  else
+    {
+      input->text = g_memdup2 (text, length);
+      input->length = length;
+      self->waiting_bytes += length;
+    }
+  g_queue_push_tail (&self->waiting, input);
+  return TRUE;
+}
+
+void
+dispatcher_handle_framing_error (Dispatcher   *self,
+                                 const GError *error)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (error != NULL);
+
+  if (!wait_behind_exclusive (self, NULL, 0, error))
+    handle_framing_error (self, error);
+}
+
+void
+dispatcher_handle_message (Dispatcher *self,
+                           const char *text,
+                           gsize       length)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (text != NULL);
+
+  /* A request behind a freeze must see it done, as with qemu-ga, which
+   * runs one at a time: else a command pipelined after a freeze would
+   * slip past the frozen state's allow-list. */
+  if (!wait_behind_exclusive (self, text, length, NULL))
+    handle_message (self, text, length);
 }

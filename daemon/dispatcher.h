@@ -6,7 +6,8 @@
  * checked against policy, the frozen state and the declared parameters,
  * and handed to its handler. Every request takes a place in the reply
  * queue when it arrives, and replies leave strictly in that order even
- * when a later handler finishes first.
+ * when a later handler finishes first. A request behind an exclusive
+ * command (a freeze) waits for it to finish before it is even checked.
  */
 #pragma once
 

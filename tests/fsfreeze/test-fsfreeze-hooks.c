@@ -196,7 +196,7 @@ test_failing_hook (void)
   agent = root_agent_start (root, args);
 
   root_agent_call_error (agent, FREEZE_BOTH, "GenericError",
-                         "fsfreeze hook 20-fails failed: exited with status 1");
+                         "fsfreeze hook " ROOT_HOOK_DIR "/20-fails failed: exited with status 1");
   /* The hooks that ran for "freeze", the failing one too, get "thaw",
    * in reverse; the others never run. */
   assert_hook_log (root,
@@ -214,7 +214,7 @@ test_killed_hook (void)
   const char * const args[] = { HOOK_DIR_ARG, NULL };
   g_autoptr(FsRoot) root = fs_root_new (FS_ROOT_NONE);
   g_autoptr(RootAgent) agent = NULL;
-  g_autofree char *desc = g_strdup_printf ("fsfreeze hook 10-killed failed: killed by signal %d",
+  g_autofree char *desc = g_strdup_printf ("fsfreeze hook " ROOT_HOOK_DIR "/10-killed failed: killed by signal %d",
                                            SIGKILL);
 
   write_dir_hook (root, "10-killed", "[ \"$1\" = freeze ] && kill -KILL $$\nexit 0");
@@ -264,7 +264,7 @@ test_hook_timeout (void)
   reply = root_agent_exchange (agent, FREEZE_BOTH);
   elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   g_test_message ("the freeze failed after %" G_GINT64_FORMAT " ms", elapsed_ms);
-  reply_assert_error (reply, "GenericError", "fsfreeze hook 10-slow failed: timed out after 1 s");
+  reply_assert_error (reply, "GenericError", "fsfreeze hook " ROOT_HOOK_DIR "/10-slow failed: timed out after 1 s");
   g_assert_cmpint (elapsed_ms, >=, 900);
   g_assert_cmpint (elapsed_ms, <, 4000);
 

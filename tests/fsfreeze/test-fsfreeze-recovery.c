@@ -119,7 +119,7 @@ test_timeout_thaw (void)
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
   g_assert_cmpint (root_agent_call_int (agent, GET_TIME), >, 0);
 
-  if (!root_agent_wait_log (agent, "thawing after 2 s without a thaw from the host", 2000))
+  if (!root_agent_wait_log (agent, "Thawing after 2 s without a thaw from the host (fsfreeze-timeout)", 2000))
     {
       log = root_agent_get_log (agent);
       harness_fail ("The log does not say why it thawed:\n%s", log);

@@ -188,6 +188,13 @@ static const CommandSpec test_commands[] = {
   { NULL }
 };
 
+/* Registered by the tests of exclusive commands only. */
+static const CommandSpec exclusive_commands[] = {
+  { "test-exclusive", handle_async, NULL, COMMAND_FLAG_EXCLUSIVE | COMMAND_FLAG_ALLOWED_WHILE_FROZEN },
+  { "test-exclusive-sync", handle_name, NULL, COMMAND_FLAG_EXCLUSIVE },
+  { NULL }
+};
+
 /* ---- fixture ---------------------------------------------------------- */
 
 static void
@@ -790,6 +797,95 @@ test_order_timeout (Fixture       *fixture,
   assert_output (fixture, "{\"return\": \"later\", \"id\": 1}\n{\"return\": {}, \"id\": 2}\n");
 }
 
+/* ---- exclusive commands -------------------------------------------------- */
+
+/* What comes after a freeze sees it done: the request behind it is not
+ * even checked until it has answered, so the frozen state it set applies,
+ * as with qemu-ga, which runs one request at a time. */
+static void
+test_exclusive_holds_later_requests (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  command_registry_add_table (fixture->registry, exclusive_commands);
+  send (fixture, "{\"execute\":\"test-exclusive\",\"id\":1}"
+                 "{\"execute\":\"test-async\",\"id\":2}"
+                 "\xff"
+                 "{\"execute\":\"guest-ping\",\"id\":3}");
+  /* Only the exclusive one runs; the rest wait, counted as pending so a
+   * half-closed peer is not let go before they are answered. */
+  g_assert_cmpuint (pending_calls->len, ==, 1);
+  g_assert_cmpuint (dispatcher_get_n_pending (fixture->dispatcher), ==, 4);
+
+  /* The freeze takes effect, then answers. */
+  command_registry_set_frozen (fixture->registry, TRUE);
+  complete_pending (0, "frozen");
+  assert_output (fixture,
+                 "{\"return\": \"frozen\", \"id\": 1}\n"
+                 NOT_FOUND_ERROR ("2", "Command test-async has been disabled: the agent is in frozen state")
+                 "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, stray '\\uFFFD'\"}}\n"
+                 "{\"return\": {}, \"id\": 3}\n");
+  g_assert_cmpuint (pending_calls->len, ==, 0);
+
+  /* The thaw is exclusive too: what follows it runs thawed. */
+  send (fixture, "{\"execute\":\"test-exclusive\",\"id\":4}{\"execute\":\"test-sync\",\"id\":5}");
+  command_registry_set_frozen (fixture->registry, FALSE);
+  complete_pending (0, "thawed");
+  assert_output (fixture,
+                 "{\"return\": \"thawed\", \"id\": 4}\n"
+                 "{\"return\": \"test-sync\", \"id\": 5}\n");
+  g_assert_cmpuint (dispatcher_get_n_pending (fixture->dispatcher), ==, 0);
+}
+
+/* Waiting requests run up to the next exclusive one, which holds the
+ * rest in turn; one that answers at once holds nothing. */
+static void
+test_exclusive_chain (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  command_registry_add_table (fixture->registry, exclusive_commands);
+  send (fixture, "{\"execute\":\"test-exclusive\",\"id\":1}"
+                 "{\"execute\":\"test-exclusive-sync\",\"id\":2}"
+                 "{\"execute\":\"test-exclusive\",\"id\":3}"
+                 "{\"execute\":\"test-async\",\"id\":4}");
+  g_assert_cmpuint (pending_calls->len, ==, 1);
+
+  complete_pending (0, "a");
+  assert_output (fixture,
+                 "{\"return\": \"a\", \"id\": 1}\n"
+                 "{\"return\": \"test-exclusive-sync\", \"id\": 2}\n");
+  g_assert_cmpuint (pending_calls->len, ==, 1);
+
+  complete_pending (0, "b");
+  assert_output (fixture, "{\"return\": \"b\", \"id\": 3}\n");
+  g_assert_cmpuint (pending_calls->len, ==, 1);
+  complete_pending (0, "c");
+  assert_output (fixture, "{\"return\": \"c\", \"id\": 4}\n");
+}
+
+/* A new peer does not wait for the old peer's freeze, and never gets
+ * what the old peer had queued behind it. */
+static void
+test_exclusive_reset (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  CommandCall *old_call;
+
+  command_registry_add_table (fixture->registry, exclusive_commands);
+
+  send (fixture, "{\"execute\":\"test-exclusive\",\"id\":1}{\"execute\":\"test-sync\",\"id\":2}");
+  old_call = g_ptr_array_steal_index (pending_calls, 0);
+
+  dispatcher_reset (fixture->dispatcher);
+  g_assert_cmpuint (dispatcher_get_n_pending (fixture->dispatcher), ==, 0);
+  send (fixture, "{\"execute\":\"guest-ping\",\"id\":3}");
+  assert_output (fixture, "{\"return\": {}, \"id\": 3}\n");
+
+  /* The old freeze finishes into the void and releases nothing. */
+  command_call_return (old_call, json_node_init_string (json_node_alloc (), "stale"));
+  command_call_unref (old_call);
+  assert_output (fixture, "");
+}
+
 /* ---- reset and free ------------------------------------------------------ */
 
 /* A new peer must not get the replies owed to the old one, whether they
@@ -1037,6 +1133,9 @@ main (int    argc,
   ADD ("/dispatcher/order/async-then-sync", test_order_async_then_sync);
   ADD ("/dispatcher/order/reverse-completion", test_order_reverse_completion);
   ADD ("/dispatcher/order/timeout", test_order_timeout);
+  ADD ("/dispatcher/exclusive/holds-later-requests", test_exclusive_holds_later_requests);
+  ADD ("/dispatcher/exclusive/chain", test_exclusive_chain);
+  ADD ("/dispatcher/exclusive/reset", test_exclusive_reset);
   ADD ("/dispatcher/reset/drops-pending", test_reset_drops_pending);
   ADD ("/dispatcher/reset/then-new-async", test_reset_then_new_async);
   ADD ("/dispatcher/free-with-pending", test_free_with_pending);
