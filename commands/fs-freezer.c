@@ -301,12 +301,17 @@ run_next (FsFreezer *self)
 
 static void
 enqueue (FsFreezer           *self,
-         Operation           *operation,
+         OperationKind        kind,
+         const char * const  *mountpoints,
          gpointer             source_tag,
          GAsyncReadyCallback  callback,
          gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  Operation *operation = g_new0 (Operation, 1);
+
+  operation->kind = kind;
+  operation->mountpoints = g_strdupv ((char **) mountpoints);
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, operation, (GDestroyNotify) operation_free);
@@ -707,13 +712,9 @@ fs_freezer_freeze_async (FsFreezer           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  Operation *operation = g_new0 (Operation, 1);
-
   g_return_if_fail (self != NULL);
 
-  operation->kind = OPERATION_FREEZE;
-  operation->mountpoints = g_strdupv ((char **) mountpoints);
-  enqueue (self, operation, fs_freezer_freeze_async, callback, user_data);
+  enqueue (self, OPERATION_FREEZE, mountpoints, fs_freezer_freeze_async, callback, user_data);
 }
 
 gint
@@ -731,12 +732,9 @@ fs_freezer_thaw_async (FsFreezer           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Operation *operation = g_new0 (Operation, 1);
-
   g_return_if_fail (self != NULL);
 
-  operation->kind = OPERATION_THAW;
-  enqueue (self, operation, fs_freezer_thaw_async, callback, user_data);
+  enqueue (self, OPERATION_THAW, NULL, fs_freezer_thaw_async, callback, user_data);
 }
 
 gint
@@ -754,21 +752,9 @@ fs_freezer_recover_async (FsFreezer           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  Operation *operation = g_new0 (Operation, 1);
-
   g_return_if_fail (self != NULL);
 
-  operation->kind = OPERATION_RECOVER;
-  enqueue (self, operation, fs_freezer_recover_async, callback, user_data);
-}
-
-void
-fs_freezer_recover_finish (FsFreezer    *self,
-                           GAsyncResult *result)
-{
-  g_return_if_fail (g_task_get_source_tag (G_TASK (result)) == fs_freezer_recover_async);
-
-  g_task_propagate_int (G_TASK (result), NULL);
+  enqueue (self, OPERATION_RECOVER, NULL, fs_freezer_recover_async, callback, user_data);
 }
 
 void
@@ -776,13 +762,10 @@ fs_freezer_stop_async (FsFreezer           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Operation *operation = g_new0 (Operation, 1);
-
   g_return_if_fail (self != NULL);
 
   self->stopping = TRUE;
-  operation->kind = OPERATION_STOP;
-  enqueue (self, operation, fs_freezer_stop_async, callback, user_data);
+  enqueue (self, OPERATION_STOP, NULL, fs_freezer_stop_async, callback, user_data);
 }
 
 void

@@ -67,12 +67,11 @@ gint fs_freezer_thaw_finish (FsFreezer     *self,
                              GError       **error);
 
 /* At start: when an earlier agent died with filesystems frozen, thaws
- * every local filesystem and runs the thaw hooks. */
+ * every local filesystem and runs the thaw hooks. What it did is in the
+ * log; @callback may be NULL. */
 void fs_freezer_recover_async (FsFreezer           *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data);
-void fs_freezer_recover_finish (FsFreezer    *self,
-                                GAsyncResult *result);
 
 /* Before exit: refuses new freezes, waits for the operation under way and
  * thaws whatever is frozen. */
