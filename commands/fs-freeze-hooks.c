@@ -358,7 +358,8 @@ run_next_hook (GTask *task)
   g_debug ("Running fsfreeze hook %s %s", run->path, action_name (run->action));
   run->output = g_object_ref (g_subprocess_get_stdout_pipe (run->process));
   run->line = g_string_new (NULL);
-  run->timeout_source = g_timeout_source_new_seconds (run->timeout_seconds);
+  /* Not a seconds timeout: GLib may fire those up to a second early. */
+  run->timeout_source = g_timeout_source_new (run->timeout_seconds * 1000);
   g_source_set_callback (run->timeout_source, on_hook_timeout, run, NULL);
   g_source_attach (run->timeout_source, g_main_context_get_thread_default ());
 

@@ -577,9 +577,10 @@ on_frozen (GObject      *source,
   log_notes (work->notes);
   g_message ("Froze %u filesystem%s", self->frozen->len, self->frozen->len == 1 ? "" : "s");
 
+  /* Not g_timeout_add_seconds(), which may fire up to a second early. */
   if (self->freeze_timeout_seconds > 0)
-    self->timeout_id = g_timeout_add_seconds (self->freeze_timeout_seconds,
-                                              on_freeze_timeout, self);
+    self->timeout_id = g_timeout_add (self->freeze_timeout_seconds * 1000,
+                                      on_freeze_timeout, self);
   return_count (self, self->frozen->len);
 }
 
