@@ -376,10 +376,12 @@ on_thaw_hooks_done (GObject      *source,
 }
 
 /* After the filesystems: the marker goes, the gate opens (the held log
- * is written), then the hooks hear "thaw". */
+ * is written), then the hooks hear "thaw". @summary (may be NULL) is
+ * logged once thawed, so it is not held. */
 static void
-after_thaw (FsFreezer *self,
-            GPtrArray *notes)
+after_thaw (FsFreezer  *self,
+            GPtrArray  *notes,
+            const char *summary)
 {
   Operation *operation = current_operation (self);
   g_autoptr(GPtrArray) hooks = g_steal_pointer (&operation->hooks);
@@ -387,6 +389,8 @@ after_thaw (FsFreezer *self,
   remove_marker (self);
   set_gate (self, FALSE);
   log_notes (notes);
+  if (summary != NULL)
+    g_message ("%s", summary);
 
   if (hooks == NULL || hooks->len == 0)
     {
@@ -440,14 +444,16 @@ on_thawed (GObject      *source,
   FsFreezer *self = user_data;
   ThawWork *work = g_task_get_task_data (G_TASK (result));
   Operation *operation = current_operation (self);
+  g_autofree char *summary = NULL;
 
   operation->n_done = work->n_thawed;
   if (operation->kind == OPERATION_RECOVER)
-    g_message ("Found the frozen marker of an earlier run: thawed %u filesystem%s",
-               work->n_thawed, work->n_thawed == 1 ? "" : "s");
+    summary = g_strdup_printf ("Found the frozen marker of an earlier run: thawed %u filesystem%s",
+                               work->n_thawed, work->n_thawed == 1 ? "" : "s");
   else
-    g_message ("Thawed %u filesystem%s", work->n_thawed, work->n_thawed == 1 ? "" : "s");
-  after_thaw (self, work->notes);
+    summary = g_strdup_printf ("Thawed %u filesystem%s", work->n_thawed,
+                               work->n_thawed == 1 ? "" : "s");
+  after_thaw (self, work->notes, summary);
 }
 
 /* Thaws in a worker: the fds we froze through, or for the recovery every
@@ -565,9 +571,11 @@ on_frozen (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       /* What this call froze is thawed already; open up and tell. */
-      g_message ("Freeze failed, everything is thawed again: %s", error->message);
+      g_autofree char *summary = g_strdup_printf ("Freeze failed, everything is thawed "
+                                                  "again: %s", error->message);
+
       operation->error = error;
-      after_thaw (self, work->notes);
+      after_thaw (self, work->notes, summary);
       return;
     }
 
