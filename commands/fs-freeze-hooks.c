@@ -106,6 +106,7 @@ typedef struct {
   GSource *output_source;
   GString *line;
   gsize logged_bytes;
+  gboolean output_capped;
   GSource *timeout_source;
   gboolean timed_out;
   gboolean output_ended;
@@ -127,6 +128,7 @@ hook_run_clear_current (HookRun *run)
   run->line = NULL;
   run->path = NULL;
   run->logged_bytes = 0;
+  run->output_capped = FALSE;
   run->timed_out = FALSE;
   run->output_ended = FALSE;
 }
@@ -157,18 +159,14 @@ log_line (HookRun    *run,
   g_message ("fsfreeze hook %s: %s", name, line);
 }
 
-/* Splits what the hook wrote into lines for the log. */
+/* Splits what the hook wrote into lines for the log, up to the cap. */
 static void
 take_output (HookRun      *run,
              const guint8 *data,
              gsize         length)
 {
-  for (gsize i = 0; i < length; i++)
+  for (gsize i = 0; i < length && !run->output_capped; i++)
     {
-      if (run->logged_bytes >= HOOK_MAX_LOGGED_BYTES)
-        return;
-      run->logged_bytes++;
-
       if (data[i] == '\n')
         {
           log_line (run, run->line->str);
@@ -176,14 +174,15 @@ take_output (HookRun      *run,
         }
       else
         g_string_append_c (run->line, (char) data[i]);
-    }
 
-  if (run->logged_bytes >= HOOK_MAX_LOGGED_BYTES)
-    {
-      if (run->line->len > 0)
-        log_line (run, run->line->str);
-      log_line (run, "(more output was dropped)");
-      g_string_truncate (run->line, 0);
+      if (++run->logged_bytes == HOOK_MAX_LOGGED_BYTES)
+        {
+          if (run->line->len > 0)
+            log_line (run, run->line->str);
+          log_line (run, "(more output was dropped)");
+          g_string_truncate (run->line, 0);
+          run->output_capped = TRUE;
+        }
     }
 }
 

@@ -121,6 +121,7 @@ fs_freeze_ioctl_thaw (GArray    *frozen,
 
 GArray *
 fs_freeze_ioctl_freeze (GPtrArray  *targets,
+                        gboolean    chosen,
                         GPtrArray  *notes,
                         GError    **error)
 {
@@ -136,6 +137,12 @@ fs_freeze_ioctl_freeze (GPtrArray  *targets,
       if (fd < 0)
         {
           saved_errno = errno;
+          if (saved_errno == ESTALE && chosen)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "'%s' is hidden under another mount", target->mountpoint);
+              goto fail;
+            }
           if (saved_errno == ESTALE)
             {
               g_ptr_array_add (notes, g_strdup_printf ("Not freezing %s: another filesystem "

@@ -38,10 +38,12 @@ typedef struct {
 /* Freezes @targets (given in mount order) from the last to the first, so
  * a filesystem mounted inside another freezes before it. Filesystems that
  * cannot be frozen (EOPNOTSUPP) or are frozen already by someone else
- * (EBUSY, so not ours to thaw) are left out with a note. Any other failure
- * thaws what this call froze and sets @error naming the mount point.
- * Returns FsFrozen elements in freeze order. */
+ * (EBUSY, so not ours to thaw) are left out with a note, and so is one
+ * hidden under another mount unless the host @chose the targets. Any other
+ * failure thaws what this call froze and sets @error naming the mount
+ * point. Returns FsFrozen elements in freeze order. */
 GArray *fs_freeze_ioctl_freeze (GPtrArray  *targets,
+                                gboolean    chosen,
                                 GPtrArray  *notes,
                                 GError    **error);
 

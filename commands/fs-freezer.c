@@ -177,27 +177,40 @@ new_target_list (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) fs_freeze_target_free);
 }
 
-/* The mount a path names: the last one mounted there is the one seen. */
-static const FsMount *
-find_mount (GPtrArray  *mounts,
-            const char *mountpoint)
+/* Mount point -> the mount seen there: the last one mounted on it. The
+ * table borrows from @mounts. */
+static GHashTable *
+visible_mounts (GPtrArray *mounts)
 {
-  for (guint i = mounts->len; i > 0; i--)
-    {
-      const FsMount *mount = g_ptr_array_index (mounts, i - 1);
+  GHashTable *visible = g_hash_table_new (g_str_hash, g_str_equal);
 
-      if (g_str_equal (mount->mountpoint, mountpoint))
-        return mount;
+  for (guint i = 0; i < mounts->len; i++)
+    {
+      FsMount *mount = g_ptr_array_index (mounts, i);
+      g_hash_table_insert (visible, mount->mountpoint, mount);
     }
-  return NULL;
+  return visible;
 }
 
 static GPtrArray *
 all_local_targets (GPtrArray *mounts)
 {
-  g_autoptr(GPtrArray) local = fs_mounts_local_filesystems (mounts);
+  g_autoptr(GHashTable) visible = visible_mounts (mounts);
+  g_autoptr(GPtrArray) reachable = g_ptr_array_new ();
+  g_autoptr(GPtrArray) local = NULL;
   GPtrArray *targets = new_target_list ();
 
+  /* A mount with another on top of it cannot be opened by its path; a
+   * bind mount of the same filesystem elsewhere can stand for it. */
+  for (guint i = 0; i < mounts->len; i++)
+    {
+      FsMount *mount = g_ptr_array_index (mounts, i);
+
+      if (g_hash_table_lookup (visible, mount->mountpoint) == mount)
+        g_ptr_array_add (reachable, mount);
+    }
+
+  local = fs_mounts_local_filesystems (reachable);
   for (guint i = 0; i < local->len; i++)
     {
       const FsMount *mount = g_ptr_array_index (local, i);
@@ -214,6 +227,7 @@ chosen_targets (GPtrArray           *mounts,
                 const char * const  *mountpoints,
                 GError             **error)
 {
+  g_autoptr(GHashTable) visible = visible_mounts (mounts);
   g_autoptr(GHashTable) chosen = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) devices = g_hash_table_new_full (g_int64_hash, g_int64_equal,
                                                           g_free, NULL);
@@ -235,7 +249,7 @@ chosen_targets (GPtrArray           *mounts,
        * are not followed: the host names mount points as the guest lists
        * them. */
       canonical = g_canonicalize_filename (*path, "/");
-      mount = find_mount (mounts, canonical);
+      mount = g_hash_table_lookup (visible, canonical);
       if (mount == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -484,8 +498,14 @@ start_thaw (FsFreezer *self)
 
   if (!self->gate_closed)
     {
-      /* Nothing frozen: qemu-ga answers 0 too, and runs no hook. */
-      return_count (self, 0);
+      /* Nothing frozen: 0, as qemu-ga. Hooks that heard "freeze" from a
+       * freeze that froze nothing hear "thaw" now. */
+      operation->hooks = g_steal_pointer (&self->hooks_frozen);
+      if (operation->hooks == NULL || operation->hooks->len == 0)
+        return_count (self, 0);
+      else
+        fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_THAW,
+                                   self->hook_timeout_seconds, on_thaw_hooks_done, self);
       return;
     }
 
@@ -512,6 +532,7 @@ on_freeze_timeout (gpointer user_data)
 
 typedef struct {
   GPtrArray *targets;
+  gboolean chosen;          /* by the host, rather than "all" */
   GPtrArray *notes;
   GArray *frozen;
 } FreezeWork;
@@ -535,7 +556,7 @@ freeze_in_thread (GTask        *task,
   FreezeWork *work = task_data;
   GError *error = NULL;
 
-  work->frozen = fs_freeze_ioctl_freeze (work->targets, work->notes, &error);
+  work->frozen = fs_freeze_ioctl_freeze (work->targets, work->chosen, work->notes, &error);
   if (work->frozen == NULL)
     g_task_return_error (task, error);
   else
@@ -548,6 +569,7 @@ undo_freeze_hooks (FsFreezer *self,
 {
   Operation *operation = current_operation (self);
 
+  remove_marker (self);
   operation->error = error;
   if (operation->hooks == NULL || operation->hooks->len == 0)
     {
@@ -581,8 +603,35 @@ on_frozen (GObject      *source,
 
   g_array_append_vals (self->frozen, work->frozen->data, work->frozen->len);
   g_clear_pointer (&work->frozen, g_array_unref);
+  /* A freeze that froze nothing may have left its hooks waiting for a
+   * thaw that never came; they have heard "freeze" again now. */
+  g_clear_pointer (&self->hooks_frozen, g_ptr_array_unref);
   self->hooks_frozen = g_steal_pointer (&operation->hooks);
   log_notes (work->notes);
+
+  /* A SIGTERM came while we froze: the agent is about to thaw and exit,
+   * and the host must not be told it may snapshot. */
+  if (self->stopping)
+    {
+      operation->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                              "The agent is stopping");
+      operation->hooks = g_steal_pointer (&self->hooks_frozen);
+      thaw_filesystems (self, NULL);
+      return;
+    }
+
+  /* Nothing frozen (all skipped): as qemu-ga, not frozen either, so the
+   * guest goes on; the hooks that heard "freeze" hear "thaw" at the
+   * host's thaw. */
+  if (self->frozen->len == 0)
+    {
+      remove_marker (self);
+      set_gate (self, FALSE);
+      g_message ("Froze no filesystem");
+      return_count (self, 0);
+      return;
+    }
+
   g_message ("Froze %u filesystem%s", self->frozen->len, self->frozen->len == 1 ? "" : "s");
 
   /* Not g_timeout_add_seconds(), which may fire up to a second early. */
@@ -612,9 +661,10 @@ on_freeze_hooks_done (GObject      *source,
       return;
     }
 
-  if (!write_marker (self, operation->targets, &error))
+  if (self->stopping)
     {
-      undo_freeze_hooks (self, error);
+      undo_freeze_hooks (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                    "The agent is stopping"));
       return;
     }
 
@@ -622,6 +672,7 @@ on_freeze_hooks_done (GObject      *source,
 
   work = g_new0 (FreezeWork, 1);
   work->targets = g_steal_pointer (&operation->targets);
+  work->chosen = operation->mountpoints != NULL;
   work->notes = g_ptr_array_new_with_free_func (g_free);
   work_task = g_task_new (NULL, NULL, on_frozen, self);
   g_task_set_task_data (work_task, work, (GDestroyNotify) freeze_work_free);
@@ -656,6 +707,14 @@ start_freeze (FsFreezer *self)
       return;
     }
 
+  /* Before the hooks: an agent killed while they run leaves applications
+   * quiesced, and the next one must run their thaw. */
+  if (!write_marker (self, operation->targets, &error))
+    {
+      return_error (self, error);
+      return;
+    }
+
   fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_FREEZE,
                              self->hook_timeout_seconds, on_freeze_hooks_done, self);
 }
@@ -682,10 +741,19 @@ start_recover (FsFreezer *self)
   operation->targets = mounts != NULL ? all_local_targets (mounts) : new_target_list ();
   if (mounts == NULL)
     g_message ("Cannot read the mount table to thaw: %s", error->message);
+  g_clear_error (&error);
 
+  /* Whatever hooks can run, run: a missing -F hook must not cost the
+   * directory's their thaw. */
   operation->hooks = fs_freeze_hooks_list (self->hook_dir, self->hook, &error);
   if (operation->hooks == NULL)
-    g_message ("Thawing without hooks: %s", error->message);
+    {
+      g_message ("Thawing without some hooks: %s", error->message);
+      g_clear_error (&error);
+      operation->hooks = fs_freeze_hooks_list (self->hook_dir, NULL, &error);
+      if (operation->hooks == NULL)
+        g_message ("Thawing without hooks: %s", error->message);
+    }
 
   thaw_filesystems (self, operation->targets);
 }

@@ -23,10 +23,11 @@ typedef struct {
   char *text;
   gsize length;
   GError *framing_error;
+  guint n_busy;        /* or this many requests refused as too many */
 } WaitingInput;
 
 /* Requests held back behind an exclusive command, at most; past that the
- * agent answers busy rather than hoard a flooding host's input. */
+ * agent refuses them rather than hoard a flooding host's input. */
 #define WAITING_MAX_INPUTS 1024
 #define WAITING_MAX_BYTES (32 * 1024 * 1024)
 
@@ -37,6 +38,7 @@ struct _Dispatcher {
   GQueue slots;        /* ReplySlot *, oldest first */
   GCancellable *cancellable;
   ReplySlot *exclusive_slot;  /* the exclusive command running, if any */
+  gboolean draining;   /* an exclusive command waits for earlier replies */
   GQueue waiting;      /* WaitingInput *, oldest first */
   gsize waiting_bytes;
 };
@@ -66,6 +68,8 @@ reply_slot_unref (gpointer slot)
   g_rc_box_release_full (slot, reply_slot_clear);
 }
 
+static void run_waiting (Dispatcher *self);
+
 static void
 flush_replies (Dispatcher *self)
 {
@@ -82,6 +86,12 @@ flush_replies (Dispatcher *self)
         }
       slot->owner = NULL;
       reply_slot_unref (slot);
+    }
+
+  if (self->draining && g_queue_is_empty (&self->slots))
+    {
+      self->draining = FALSE;
+      run_waiting (self);
     }
 }
 
@@ -131,8 +141,6 @@ encode_delimited (GBytes *reply)
   memcpy (delimited + 1, data, length);
   return g_bytes_new_take (delimited, length + 1);
 }
-
-static void run_waiting (Dispatcher *self);
 
 static void
 on_call_done (CommandCall  *call,
@@ -203,6 +211,7 @@ dispatcher_reset (Dispatcher *self)
   /* A new peer does not wait for the old one's freeze: a host that gave
    * up on it and reconnects must be able to ask the status. */
   self->exclusive_slot = NULL;
+  self->draining = FALSE;
   g_queue_clear_full (&self->waiting, waiting_input_free);
   self->waiting_bytes = 0;
 }
@@ -271,6 +280,22 @@ handle_message (Dispatcher *self,
       return;
     }
 
+  /* An exclusive command starts only once everything before it has
+   * answered: a freeze must not begin while an earlier fstrim runs, nor
+   * its timeout tick while its reply waits behind one. It goes back to
+   * the head of the queue and all after it waits too. */
+  if ((spec->flags & COMMAND_FLAG_EXCLUSIVE) && !g_queue_is_empty (&self->slots))
+    {
+      WaitingInput *input = g_new0 (WaitingInput, 1);
+
+      input->text = g_memdup2 (text, length);
+      input->length = length;
+      self->waiting_bytes += length;
+      g_queue_push_head (&self->waiting, input);
+      self->draining = TRUE;
+      return;
+    }
+
   slot = queue_slot (self, id);
   slot->delimited = (spec->flags & COMMAND_FLAG_DELIMITED_REPLY) != 0;
   call = command_call_new (spec, request->arguments, self->registry, self->cancellable,
@@ -288,11 +313,20 @@ run_waiting (Dispatcher *self)
 {
   WaitingInput *input;
 
-  while (self->exclusive_slot == NULL &&
+  while (self->exclusive_slot == NULL && !self->draining &&
          (input = g_queue_pop_head (&self->waiting)) != NULL)
     {
       self->waiting_bytes -= input->length;
-      if (input->framing_error != NULL)
+      if (input->n_busy > 0)
+        {
+          /* One reply for the whole flood: a reply each would only move
+           * the flood into the output queue. */
+          g_autoptr(GError) busy = g_error_new (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                                                "%u requests refused: too many came while a "
+                                                "freeze or thaw was under way", input->n_busy);
+          answer_error (self, NULL, busy);
+        }
+      else if (input->framing_error != NULL)
         handle_framing_error (self, input->framing_error);
       else
         handle_message (self, input->text, input->length);
@@ -308,19 +342,21 @@ wait_behind_exclusive (Dispatcher   *self,
 {
   WaitingInput *input;
 
-  if (self->exclusive_slot == NULL && g_queue_is_empty (&self->waiting))
+  if (self->exclusive_slot == NULL && !self->draining && g_queue_is_empty (&self->waiting))
     return FALSE;
 
   if (g_queue_get_length (&self->waiting) >= WAITING_MAX_INPUTS ||
       self->waiting_bytes + length > WAITING_MAX_BYTES)
     {
-      /* In order, behind what waits: the reply slot is taken now but the
-       * error is only known to be right (busy) when it is sent. */
-      input = g_new0 (WaitingInput, 1);
-      input->framing_error = g_error_new_literal (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                                                  "Too many requests while a freeze or "
-                                                  "thaw is under way");
-      g_queue_push_tail (&self->waiting, input);
+      /* A flood costs one counter, not memory per request, and gets
+       * one error in its place in the order. */
+      input = g_queue_peek_tail (&self->waiting);
+      if (input == NULL || input->n_busy == 0 || input->n_busy == G_MAXUINT)
+        {
+          input = g_new0 (WaitingInput, 1);
+          g_queue_push_tail (&self->waiting, input);
+        }
+      input->n_busy++;
       return TRUE;
     }
 

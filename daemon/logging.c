@@ -12,8 +12,10 @@
 
 /* While filesystems are frozen, a write to a log file (or by journald,
  * whose socket then fills) would block us: messages wait in memory,
- * a bounded number of them. */
+ * a bounded number of bounded size. The oldest go first: the last words
+ * (why the agent thawed) matter most. */
 #define HELD_MESSAGES_MAX 1000
+#define HELD_MESSAGE_MAX_BYTES 4096
 
 typedef struct {
   GLogLevelFlags level;
@@ -24,6 +26,8 @@ typedef struct {
 
 static gboolean log_verbose;
 static FILE *log_file;
+static gboolean logging_to_file;
+static GMutex file_lock;      /* log_file, written from any thread */
 static GMutex held_lock;
 static gboolean holding;
 static GQueue held_messages = G_QUEUE_INIT;
@@ -89,14 +93,20 @@ write_out (GLogLevelFlags   level,
            gsize            n_fields,
            gpointer         user_data)
 {
-  if (log_file != NULL)
+  if (logging_to_file)
     {
       g_autofree char *timestamp = g_date_time_format_iso8601 (time);
       const char *message = field_value (fields, n_fields, "MESSAGE");
 
-      fprintf (log_file, "%s %s: %s\n", timestamp, level_name (level),
-               message != NULL ? message : "");
-      fflush (log_file);
+      /* A worker thread may log while logging_shutdown() closes it. */
+      g_mutex_lock (&file_lock);
+      if (log_file != NULL)
+        {
+          fprintf (log_file, "%s %s: %s\n", timestamp, level_name (level),
+                   message != NULL ? message : "");
+          fflush (log_file);
+        }
+      g_mutex_unlock (&file_lock);
       return G_LOG_WRITER_HANDLED;
     }
 
@@ -111,19 +121,20 @@ hold_message (GLogLevelFlags   level,
               const GLogField *fields,
               gsize            n_fields)
 {
+  const char *message = field_value (fields, n_fields, "MESSAGE");
   HeldMessage *held;
 
   if (g_queue_get_length (&held_messages) >= HELD_MESSAGES_MAX)
     {
+      held_message_free (g_queue_pop_head (&held_messages));
       held_dropped++;
-      return;
     }
 
   held = g_new0 (HeldMessage, 1);
   held->level = level;
   held->time = g_date_time_new_now_local ();
   held->domain = g_strdup (field_value (fields, n_fields, "GLIB_DOMAIN"));
-  held->message = g_strdup (field_value (fields, n_fields, "MESSAGE"));
+  held->message = g_strndup (message != NULL ? message : "", HELD_MESSAGE_MAX_BYTES);
   g_queue_push_tail (&held_messages, held);
 }
 
@@ -133,7 +144,7 @@ write_held (HeldMessage *held)
   g_autofree char *time = g_date_time_format (held->time, "%T.%f");
   /* The log file stamps each line with held->time; the journal and
    * stderr stamp it now, so the message says when it happened. */
-  g_autofree char *message = log_file != NULL
+  g_autofree char *message = logging_to_file
     ? g_strdup (held->message != NULL ? held->message : "")
     : g_strdup_printf ("%s (at %.12s, held while frozen)",
                        held->message != NULL ? held->message : "", time);
@@ -199,7 +210,8 @@ logging_hold (gboolean hold)
       held_message_free (held);
     }
   if (dropped > 0)
-    g_message ("%u log messages were dropped while the filesystems were frozen", dropped);
+    g_message ("%u earlier log messages were dropped while the filesystems were frozen",
+               dropped);
 }
 
 gboolean
@@ -213,6 +225,7 @@ logging_init (gboolean     verbose,
 
   if (logfile != NULL)
     {
+      logging_to_file = TRUE;
       log_file = fopen (logfile, "ae");
       if (log_file == NULL)
         {
@@ -231,7 +244,9 @@ void
 logging_shutdown (void)
 {
   logging_hold (FALSE);
+  g_mutex_lock (&file_lock);
   if (log_file != NULL)
     fclose (log_file);
   log_file = NULL;
+  g_mutex_unlock (&file_lock);
 }

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -113,6 +114,7 @@ serve (Settings        *settings,
   g_autofree char *status = NULL;
   Server server = { loop, freezer, FALSE, EXIT_SUCCESS };
   int pidfile_fd = -1;
+  int statedir_lock_fd = -1;
   guint watchdog_id;
   ChannelConfig channel_config = {
     .method = settings->method,
@@ -138,16 +140,21 @@ serve (Settings        *settings,
   if (!process_ensure_statedir (settings->statedir, &error))
     goto fail;
 
-  /* Before serving: an agent that died with filesystems frozen left a
-   * marker, and the guest must not stay frozen. */
-  fs_freezer_recover_async (freezer, NULL, NULL);
-
   if (settings->pidfile != NULL)
     {
       pidfile_fd = process_write_pidfile (settings->pidfile, &error);
       if (pidfile_fd < 0)
         goto fail;
     }
+
+  statedir_lock_fd = process_lock_statedir (settings->statedir, &error);
+  if (statedir_lock_fd < 0)
+    goto fail;
+
+  /* Before serving: an agent that died with filesystems frozen left a
+   * marker, and the guest must not stay frozen. Only once the lock says
+   * that agent is really gone. */
+  fs_freezer_recover_async (freezer, NULL, NULL);
 
   agent = agent_new (&channel_config, settings->max_message_size, registry,
                      on_agent_failed, &server, &error);
@@ -166,6 +173,8 @@ serve (Settings        *settings,
     g_source_remove (watchdog_id);
   g_clear_pointer (&agent, agent_free);
   process_remove_pidfile (settings->pidfile, pidfile_fd);
+  if (statedir_lock_fd >= 0)
+    close (statedir_lock_fd);
   return server.exit_status;
 
 fail:
@@ -180,6 +189,8 @@ fail:
   if (settings->daemonize)
     g_message ("Cannot start: %s", error->message);
   process_remove_pidfile (settings->pidfile, pidfile_fd);
+  if (statedir_lock_fd >= 0)
+    close (statedir_lock_fd);
   return EXIT_FAILURE;
 }
 

@@ -106,6 +106,32 @@ process_remove_pidfile (const char *path,
   close (fd);
 }
 
+int
+process_lock_statedir (const char  *path,
+                       GError     **error)
+{
+  g_autofree char *lock_path = g_build_filename (path, "guestlinkd.lock", NULL);
+  int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    {
+      set_errno_error (error, lock_path);
+      return -1;
+    }
+
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Another guestlinkd uses the state directory %s (%s)", path,
+                   g_strerror (saved_errno));
+      close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
 gboolean
 process_ensure_statedir (const char  *path,
                          GError     **error)

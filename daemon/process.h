@@ -21,4 +21,10 @@ void process_remove_pidfile (const char *path,
 gboolean process_ensure_statedir (const char  *path,
                                   GError     **error);
 
+/* Locks @path (the state directory) for this process's life, so that no
+ * second agent takes our frozen marker for a dead one's and thaws a live
+ * freeze. Returns the fd to keep open. */
+int process_lock_statedir (const char  *path,
+                           GError     **error);
+
 G_END_DECLS

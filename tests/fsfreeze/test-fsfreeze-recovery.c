@@ -231,6 +231,106 @@ test_signal_thaws (gconstpointer data)
   assert_hook_log (root, "10-log freeze\n10-log thaw\n");
 }
 
+/* A hook that records its calls and, for "freeze", takes its time. */
+static void
+write_slow_hook (FsRoot *root)
+{
+  fs_root_write_file (root, ROOT_HOOK_DIR "/10-slow",
+                      "#!/bin/sh\necho \"10-slow $1\" >> " HOOK_LOG "\n"
+                      "[ \"$1\" = freeze ] && sleep 2\nexit 0\n", 0755);
+}
+
+/* A SIGTERM while the freeze hooks run: the host is told the freeze
+ * failed (it must not snapshot), the hooks hear "thaw", nothing stays
+ * frozen, and the agent exits 0. */
+static void
+test_sigterm_during_hooks (void)
+{
+  const char * const args[] = { HOOK_DIR_ARG, NULL };
+  g_autoptr(FsRoot) root = fs_root_new (FS_ROOT_NONE);
+  g_autoptr(RootAgent) agent = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(Writer) writer = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *described = NULL;
+
+  write_slow_hook (root);
+  agent = root_agent_start (root, args);
+  client = root_agent_connect (agent);
+  client_send_str (client, FREEZE_BOTH "\n");
+  if (!fs_root_wait_file_contains (root, HOOK_LOG, "10-slow freeze", HARNESS_REPLY_TIMEOUT_MS))
+    harness_fail ("The freeze hook did not run");
+
+  g_assert_cmpint (kill (root_agent_get_pid (agent), SIGTERM), ==, 0);
+  reply = client_read_line (client, 3 * HARNESS_REPLY_TIMEOUT_MS);
+  g_assert_nonnull (reply);
+  reply_assert_error (reply, "GenericError", "The agent is stopping");
+
+  described = harness_describe_status (root_agent_stop_with (agent, SIGTERM));
+  g_assert_cmpstr (described, ==, "exit status 0");
+  writer = writer_start (root, FS_EXT4);
+  writer_assert_done (writer, WRITER_DONE_MS);
+  g_assert_false (fs_root_exists (root, ROOT_MARKER));
+  assert_hook_log (root, "10-slow freeze\n10-slow thaw\n");
+}
+
+/* Killed while the freeze hooks run: nothing is frozen yet, but the
+ * applications are quiesced; the marker, written before the hooks, makes
+ * the next agent run their thaw. */
+static void
+test_sigkill_during_hooks (void)
+{
+  const char * const args[] = { HOOK_DIR_ARG, NULL };
+  g_autoptr(FsRoot) root = fs_root_new (FS_ROOT_NONE);
+  g_autoptr(RootAgent) agent = NULL;
+  g_autoptr(RootAgent) restarted = NULL;
+  g_autoptr(Client) client = NULL;
+  int status;
+
+  write_slow_hook (root);
+  agent = root_agent_start (root, args);
+  client = root_agent_connect (agent);
+  client_send_str (client, FREEZE_BOTH "\n");
+  if (!fs_root_wait_file_contains (root, HOOK_LOG, "10-slow freeze", HARNESS_REPLY_TIMEOUT_MS))
+    harness_fail ("The freeze hook did not run");
+  g_assert_true (fs_root_exists (root, ROOT_MARKER));
+
+  status = root_agent_stop_with (agent, SIGKILL);
+  g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+
+  restarted = root_agent_start (root, args);
+  wait_hook_log (root, "10-slow freeze\n10-slow thaw\n");
+  wait_marker_gone (root);
+  assert_status (restarted, "thawed");
+  root_agent_stop_cleanly (restarted);
+}
+
+/* A freeze that freezes nothing leaves the guest thawed (qemu-ga does
+ * the same), so it is not cut off until a timeout; the hooks that heard
+ * "freeze" hear "thaw" at the host's thaw. */
+static void
+test_nothing_frozen (void)
+{
+  const char * const args[] = { HOOK_DIR_ARG, NULL };
+  g_autoptr(FsRoot) root = fs_root_new (FS_ROOT_NONE);
+  g_autoptr(RootAgent) agent = NULL;
+
+  write_logging_hook (root);
+  agent = root_agent_start (root, args);
+  g_assert_cmpint (root_agent_call_int (agent, FREEZE_LIST ("[]")), ==, 0);
+  assert_status (agent, "thawed");
+  g_assert_cmpint (root_agent_call_int (agent, GET_TIME), >, 0);
+  g_assert_false (fs_root_exists (root, ROOT_MARKER));
+  assert_hook_log (root, "10-log freeze\n");
+
+  g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
+  assert_hook_log (root, "10-log freeze\n10-log thaw\n");
+  /* Once only. */
+  g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
+  assert_hook_log (root, "10-log freeze\n10-log thaw\n");
+  root_agent_stop_cleanly (agent);
+}
+
 static void
 test_freeze_all (void)
 {
@@ -346,6 +446,9 @@ main (int    argc,
   fsfreeze_add_func ("/fsfreeze/recovery/stale-marker", test_stale_marker);
   fsfreeze_add_data_func ("/fsfreeze/recovery/sigterm", GINT_TO_POINTER (SIGTERM), test_signal_thaws);
   fsfreeze_add_data_func ("/fsfreeze/recovery/sigint", GINT_TO_POINTER (SIGINT), test_signal_thaws);
+  fsfreeze_add_func ("/fsfreeze/recovery/sigterm-during-hooks", test_sigterm_during_hooks);
+  fsfreeze_add_func ("/fsfreeze/recovery/sigkill-during-hooks", test_sigkill_during_hooks);
+  fsfreeze_add_func ("/fsfreeze/recovery/nothing-frozen", test_nothing_frozen);
   fsfreeze_add_func ("/fsfreeze/recovery/freeze-all", test_freeze_all);
   fsfreeze_add_func ("/fsfreeze/recovery/logs-held", test_logs_held);
 

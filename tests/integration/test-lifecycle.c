@@ -121,6 +121,39 @@ test_pidfile_locked (void)
   test_agent_stop_cleanly (first);
 }
 
+/* Two agents must not share a state directory: the second would take
+ * the first one's frozen marker for a dead agent's and thaw its freeze.
+ * (No marker is made here: this runs in the machine's own namespace.) */
+static void
+test_statedir_locked (void)
+{
+  g_autoptr(TestAgent) first = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
+  g_autofree char *dir = harness_make_dir ("second-state");
+  g_autofree char *second_socket = g_build_filename (dir, "second.sock", NULL);
+  g_autofree char *second_pidfile = g_build_filename (dir, "second.pid", NULL);
+  g_autofree char *statedir = g_build_filename (test_agent_get_dir (first), "state", NULL);
+  const char * const argv[] = {
+    harness_guestlinkd (), "-m", "unix-listen", "-p", second_socket,
+    "-t", statedir, "-f", second_pidfile, NULL
+  };
+  g_autofree char *expected_message = g_strdup_printf ("Another guestlinkd uses the state "
+                                                       "directory %s", statedir);
+  g_autofree char *errors = NULL;
+  int status;
+
+  g_assert_true (g_file_test (statedir, G_FILE_TEST_IS_DIR));
+  status = harness_run_command (argv, HARNESS_AGENT_NONE, NULL, &errors);
+  g_test_message ("second agent: %s", g_strchomp (errors));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), !=, 0);
+  g_assert_nonnull (strstr (errors, expected_message));
+  g_assert_false (g_file_test (second_socket, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (second_pidfile, G_FILE_TEST_EXISTS));
+  assert_ping (test_agent_get_socket_path (first));
+
+  test_agent_stop_cleanly (first);
+}
+
 static void
 test_stale_pidfile (void)
 {
@@ -304,6 +337,7 @@ main (int    argc,
   g_test_add_func ("/lifecycle/sigterm", test_sigterm);
   g_test_add_func ("/lifecycle/sigint", test_sigint);
   g_test_add_func ("/lifecycle/pidfile-locked", test_pidfile_locked);
+  g_test_add_func ("/lifecycle/statedir-locked", test_statedir_locked);
   g_test_add_func ("/lifecycle/stale-pidfile", test_stale_pidfile);
   g_test_add_func ("/lifecycle/socket-mode", test_socket_mode);
   g_test_add_func ("/lifecycle/path-taken", test_path_taken);

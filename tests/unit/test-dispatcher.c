@@ -321,6 +321,8 @@ iterate_until_output (Fixture *fixture)
 
 #define GENERIC_ERROR(id, desc) \
   "{\"id\": " id ", \"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}\n"
+#define GENERIC_ERROR_NO_ID(desc) \
+  "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}\n"
 #define NOT_FOUND_ERROR(id, desc) \
   "{\"id\": " id ", \"error\": {\"class\": \"CommandNotFound\", \"desc\": \"" desc "\"}}\n"
 
@@ -862,6 +864,64 @@ test_exclusive_chain (Fixture       *fixture,
   assert_output (fixture, "{\"return\": \"c\", \"id\": 4}\n");
 }
 
+/* An exclusive command starts only when everything before it has
+ * answered: a freeze must not run while an earlier long command does. */
+static void
+test_exclusive_waits_for_earlier (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  command_registry_add_table (fixture->registry, exclusive_commands);
+
+  send (fixture, "{\"execute\":\"test-async\",\"id\":1}"
+                 "{\"execute\":\"test-exclusive\",\"id\":2}"
+                 "{\"execute\":\"guest-ping\",\"id\":3}");
+  /* Only the earlier command runs. */
+  g_assert_cmpuint (pending_calls->len, ==, 1);
+  g_assert_cmpuint (dispatcher_get_n_pending (fixture->dispatcher), ==, 3);
+
+  complete_pending (0, "earlier");
+  assert_output (fixture, "{\"return\": \"earlier\", \"id\": 1}\n");
+  /* Now the exclusive one runs, and holds the ping. */
+  g_assert_cmpuint (pending_calls->len, ==, 1);
+  complete_pending (0, "exclusive");
+  assert_output (fixture,
+                 "{\"return\": \"exclusive\", \"id\": 2}\n"
+                 "{\"return\": {}, \"id\": 3}\n");
+}
+
+/* A host that floods while a freeze runs costs a bounded amount of
+ * memory: past the bound, the flood gets one error, in its place. */
+static void
+test_exclusive_flood (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GString) flood = g_string_new (NULL);
+  g_autofree char *output = NULL;
+  const char *rest;
+  guint n_lines = 0;
+
+  command_registry_add_table (fixture->registry, exclusive_commands);
+  send (fixture, "{\"execute\":\"test-exclusive\",\"id\":0}");
+  for (guint i = 1; i <= 5000; i++)
+    g_string_append_printf (flood, "{\"execute\":\"guest-ping\",\"id\":%u}", i);
+  send (fixture, flood->str);
+  /* 1024 held, the rest one counted entry. */
+  g_assert_cmpuint (dispatcher_get_n_pending (fixture->dispatcher), ==, 1 + 1024 + 1);
+
+  complete_pending (0, "done");
+  output = take_output (fixture);
+  for (const char *p = output; (p = strchr (p, '\n')) != NULL; p++)
+    n_lines++;
+  g_assert_cmpuint (n_lines, ==, 1 + 1024 + 1);
+  g_assert_true (g_str_has_prefix (output, "{\"return\": \"done\", \"id\": 0}\n"
+                                           "{\"return\": {}, \"id\": 1}\n"));
+  rest = strstr (output, "{\"return\": {}, \"id\": 1024}\n");
+  g_assert_nonnull (rest);
+  g_assert_cmpstr (strchr (rest, '\n') + 1, ==,
+                   GENERIC_ERROR_NO_ID ("3976 requests refused: too many came while a freeze "
+                                        "or thaw was under way"));
+}
+
 /* A new peer does not wait for the old peer's freeze, and never gets
  * what the old peer had queued behind it. */
 static void
@@ -1136,6 +1196,8 @@ main (int    argc,
   ADD ("/dispatcher/exclusive/holds-later-requests", test_exclusive_holds_later_requests);
   ADD ("/dispatcher/exclusive/chain", test_exclusive_chain);
   ADD ("/dispatcher/exclusive/reset", test_exclusive_reset);
+  ADD ("/dispatcher/exclusive/waits-for-earlier", test_exclusive_waits_for_earlier);
+  ADD ("/dispatcher/exclusive/flood", test_exclusive_flood);
   ADD ("/dispatcher/reset/drops-pending", test_reset_drops_pending);
   ADD ("/dispatcher/reset/then-new-async", test_reset_then_new_async);
   ADD ("/dispatcher/free-with-pending", test_free_with_pending);
