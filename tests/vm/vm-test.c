@@ -15,8 +15,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -46,57 +44,6 @@ parse_wakeups (const char *line,
 {
   return sscanf (line, "guest: wakeups uptime=%lf agent=%" G_GUINT64_FORMAT,
                  uptime, wakeups) == 2;
-}
-
-/* Raw access, for what libguestlink would never send. */
-
-static int
-raw_connect (Vm      *vm,
-             GError **error)
-{
-  struct sockaddr_un address = { .sun_family = AF_UNIX };
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_strlcpy (address.sun_path, vm->socket_path, sizeof address.sun_path);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
-    {
-      vm_fail (error, "connect %s: %s", vm->socket_path, g_strerror (errno));
-      if (fd >= 0)
-        close (fd);
-      return -1;
-    }
-
-  return fd;
-}
-
-/* Reads until @n_lines newlines arrived or @timeout_ms passed. */
-static char *
-raw_read_lines (int  fd,
-                int  n_lines,
-                int  timeout_ms)
-{
-  GString *text = g_string_new (NULL);
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  int seen = 0;
-
-  while (seen < n_lines && g_get_monotonic_time () < deadline)
-    {
-      GPollFD pfd = { .fd = fd, .events = G_IO_IN };
-      char buffer[4096];
-      gssize n;
-
-      if (g_poll (&pfd, 1, 100) <= 0)
-        continue;
-      n = read (fd, buffer, sizeof buffer);
-      if (n <= 0)
-        break;
-      g_string_append_len (text, buffer, n);
-      seen = 0;
-      for (gsize i = 0; i < text->len; i++)
-        seen += text->str[i] == '\n';
-    }
-
-  return g_string_free (text, FALSE);
 }
 
 /* The checks. */
@@ -167,7 +114,7 @@ check_malformed_then_good (Vm      *vm,
 
   /* QEMU's chardev takes one client: give the socket to a raw one. */
   guestlink_client_close (vm->client);
-  fd = raw_connect (vm, error);
+  fd = vm_raw_connect (vm, error);
   if (fd < 0)
     return FALSE;
 
@@ -176,7 +123,7 @@ check_malformed_then_good (Vm      *vm,
       close (fd);
       return vm_fail (error, "write: %s", g_strerror (errno));
     }
-  reply = raw_read_lines (fd, 2, 10000);
+  reply = vm_raw_read_lines (fd, 2, 10000);
   close (fd);
 
   if (!g_str_equal (reply,

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "vm.h"
 
 #define BOOT_TIMEOUT_SECONDS 120
+/* A trim of the data disk under TCG takes a fraction of that. */
+#define RAW_CALL_TIMEOUT_MS 30000
 
 gboolean
 vm_fail (GError     **error,
@@ -125,6 +131,90 @@ vm_expect_disabled (Vm          *vm,
 
   printf ("# %s\n", call_error->message);
   return TRUE;
+}
+
+/* Raw access. */
+
+int
+vm_raw_connect (Vm      *vm,
+                GError **error)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_strlcpy (address.sun_path, vm->socket_path, sizeof address.sun_path);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
+    {
+      vm_fail (error, "connect %s: %s", vm->socket_path, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+char *
+vm_raw_read_lines (int  fd,
+                   int  n_lines,
+                   int  timeout_ms)
+{
+  GString *text = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  int seen = 0;
+
+  while (seen < n_lines && g_get_monotonic_time () < deadline)
+    {
+      GPollFD pfd = { .fd = fd, .events = G_IO_IN };
+      char buffer[4096];
+      gssize n;
+
+      if (g_poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = read (fd, buffer, sizeof buffer);
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+      seen = 0;
+      for (gsize i = 0; i < text->len; i++)
+        seen += text->str[i] == '\n';
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+char *
+vm_raw_call (Vm          *vm,
+             const char  *command,
+             GError     **error)
+{
+  /* The command is the id: both agents' replies end alike. */
+  g_autofree char *request = g_strdup_printf ("{\"execute\": \"%s\", \"id\": \"%s\"}", command, command);
+  g_autofree char *ending = g_strdup_printf (", \"id\": \"%s\"}\n", command);
+  g_autofree char *reply = NULL;
+  int fd;
+
+  guestlink_client_close (vm->client);
+  fd = vm_raw_connect (vm, error);
+  if (fd < 0)
+    return NULL;
+  if (write (fd, request, strlen (request)) != (gssize) strlen (request))
+    {
+      vm_fail (error, "%s: write: %s", command, g_strerror (errno));
+      close (fd);
+      return NULL;
+    }
+  reply = vm_raw_read_lines (fd, 1, RAW_CALL_TIMEOUT_MS);
+  close (fd);
+
+  /* One line, and the one this request asked for. */
+  if (!g_str_has_suffix (reply, ending) || strchr (reply, '\n') != reply + strlen (reply) - 1)
+    {
+      vm_fail (error, "%s: expected one reply line ending in %s, got: %s", command, ending, reply);
+      return NULL;
+    }
+  reply[strlen (reply) - 1] = '\0';
+  return g_steal_pointer (&reply);
 }
 
 /* Booting and stopping the VM. */

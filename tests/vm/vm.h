@@ -64,6 +64,21 @@ gboolean vm_expect_disabled (Vm          *vm,
                              const char  *desc,
                              GError     **error);
 
+/* Raw access to the agent's socket, for what libguestlink would never
+ * send or to see a reply byte for byte. QEMU's chardev takes one client:
+ * close vm->client before vm_raw_connect (vm_raw_call does). */
+int vm_raw_connect (Vm      *vm,
+                    GError **error);
+/* Reads until @n_lines newlines arrived or @timeout_ms passed. */
+char *vm_raw_read_lines (int fd,
+                         int n_lines,
+                         int timeout_ms);
+/* Runs @command, which takes no arguments, on a connection of its own;
+ * the reply line as the agent wrote it, without the newline. */
+char *vm_raw_call (Vm          *vm,
+                   const char  *command,
+                   GError     **error);
+
 /* Sorts @times (doubles) and returns the @percent percentile. */
 double vm_percentile (GArray *times,
                       int     percent);
