@@ -17,18 +17,43 @@
 /* A trim of the data disk under TCG takes a fraction of that. */
 #define RAW_CALL_TIMEOUT_MS 30000
 
+G_DEFINE_QUARK (vm-skip-error-quark, vm_skip_error)
+
+static void
+set_error_valist (GError     **error,
+                  GQuark       domain,
+                  int          code,
+                  const char  *format,
+                  va_list      args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_set_error_literal (error, domain, code, message);
+}
+
 gboolean
 vm_fail (GError     **error,
          const char  *format,
          ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  set_error_valist (error, G_IO_ERROR, G_IO_ERROR_FAILED, format, args);
   va_end (args);
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  return FALSE;
+}
+
+gboolean
+vm_skip (GError     **error,
+         const char  *format,
+         ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  set_error_valist (error, VM_SKIP_ERROR, 0, format, args);
+  va_end (args);
   return FALSE;
 }
 
@@ -215,6 +240,61 @@ vm_raw_call (Vm          *vm,
     }
   reply[strlen (reply) - 1] = '\0';
   return g_steal_pointer (&reply);
+}
+
+/* Replies kept across the two runs. */
+
+static char *
+reply_path (Vm         *vm,
+            const char *agent,
+            const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%s.json", agent, name);
+
+  return g_build_filename (vm->replies, file, NULL);
+}
+
+gboolean
+vm_reply_save (Vm          *vm,
+               const char  *name,
+               const char  *reply,
+               GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+
+  if (vm->replies == NULL)
+    return TRUE;
+  path = reply_path (vm, vm->agent, name);
+  contents = g_strconcat (reply, "\n", NULL);
+  return g_file_set_contents (path, contents, -1, error);
+}
+
+char *
+vm_reply_load_reference (Vm          *vm,
+                         const char  *name,
+                         GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) load_error = NULL;
+  char *contents = NULL;
+
+  if (vm->replies == NULL)
+    {
+      vm_skip (error, "no --replies directory to find qemu-ga's reply in");
+      return NULL;
+    }
+  path = reply_path (vm, "qemu-ga", name);
+  if (!g_file_get_contents (path, &contents, NULL, &load_error))
+    {
+      if (g_error_matches (load_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        vm_skip (error, "qemu-ga's run left no %s reply (is qemu-ga installed?)", name);
+      else
+        g_propagate_error (error, g_steal_pointer (&load_error));
+      return NULL;
+    }
+  g_strchomp (contents);
+  return contents;
 }
 
 /* Booting and stopping the VM. */

@@ -23,6 +23,7 @@ typedef struct {
   const char *boot_vm;   /* the script that starts QEMU */
   const char *images;
   const char *agent;
+  const char *replies;   /* where the runs keep raw replies, or NULL */
   char *dir;
   char *socket_path;
   char *console_path;
@@ -36,6 +37,14 @@ void vm_stop (Vm *vm);
 
 /* Sets a G_IO_ERROR_FAILED error; returns FALSE, for `return vm_fail (...)`. */
 gboolean vm_fail (GError     **error,
+                  const char  *format,
+                  ...) G_GNUC_PRINTF (2, 3);
+
+/* A check that cannot run here returns this error: a TAP skip, with the
+ * message as the reason. */
+#define VM_SKIP_ERROR (vm_skip_error_quark ())
+GQuark vm_skip_error_quark (void);
+gboolean vm_skip (GError     **error,
                   const char  *format,
                   ...) G_GNUC_PRINTF (2, 3);
 
@@ -78,6 +87,18 @@ char *vm_raw_read_lines (int fd,
 char *vm_raw_call (Vm          *vm,
                    const char  *command,
                    GError     **error);
+
+/* Keeps @reply as this agent's reply named @name, in vm->replies, for the
+ * other agent's run to compare with; does nothing without vm->replies. */
+gboolean vm_reply_save (Vm          *vm,
+                        const char  *name,
+                        const char  *reply,
+                        GError     **error);
+/* qemu-ga's reply named @name, as the reference run kept it; NULL with a
+ * VM_SKIP_ERROR when there is none. */
+char *vm_reply_load_reference (Vm          *vm,
+                               const char  *name,
+                               GError     **error);
 
 /* Sorts @times (doubles) and returns the @percent percentile. */
 double vm_percentile (GArray *times,
