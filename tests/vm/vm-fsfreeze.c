@@ -15,7 +15,6 @@
 
 #include "vm-fsfreeze.h"
 
-#define DATA_MOUNTPOINT "/data"
 /* A report already past its append when the freeze starts may still come;
  * after that, the writer is watched for a while. Both together stay well
  * within the agent's VM_FSFREEZE_TIMEOUT_SECONDS. */
@@ -145,7 +144,7 @@ data_mountpoints (void)
   JsonObject *arguments = json_object_new ();
   JsonArray *mountpoints = json_array_new ();
 
-  json_array_add_string_element (mountpoints, DATA_MOUNTPOINT);
+  json_array_add_string_element (mountpoints, VM_DATA_MOUNTPOINT);
   json_object_set_array_member (arguments, "mountpoints", mountpoints);
   return arguments;
 }

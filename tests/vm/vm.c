@@ -319,6 +319,7 @@ vm_boot (Vm      *vm,
                                           "guestlink.block=" VM_BLOCKED_COMMAND,
                                           "guestlink.fsfreeze-timeout="
                                           G_STRINGIFY (VM_FSFREEZE_TIMEOUT_SECONDS),
+                                          "guestlink.trim-file-mib=" G_STRINGIFY (VM_TRIM_FILE_MIB),
                                           NULL);
   if (vm->qemu == NULL)
     return FALSE;

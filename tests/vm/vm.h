@@ -9,13 +9,22 @@
 #include <gio/gio.h>
 #include <guestlink-1/guestlink.h>
 
-/* How the guest is configured; guest-init reads the first two from the
- * kernel command line. */
+/* How the guest is configured; guest-init reads the first two and the
+ * last from the kernel command line. */
 #define VM_BLOCKED_COMMAND "guest-sync"
 #define VM_FSFREEZE_TIMEOUT_SECONDS 5
 #define VM_HOST_NAME "guestlink-vm"
 #define VM_ADDRESS "10.0.2.15"
 #define VM_PREFIX 24
+/* The data disk: IMAGES/data.img on a virtio-blk device with this QEMU
+ * id (boot-vm), the guest's vda, mounted on /data (guest-init). */
+#define VM_DATA_IMAGE "data.img"
+#define VM_DATA_DISK_ID "datadisk"
+#define VM_DATA_DEVICE "vda"
+#define VM_DATA_MOUNTPOINT "/data"
+/* After trimming /data at boot, guest-init writes and deletes a file of
+ * this size there. */
+#define VM_TRIM_FILE_MIB 4
 /* guest-init copies the agent's log to the console, line by line. */
 #define VM_AGENT_LOG "guest: agent log: "
 
