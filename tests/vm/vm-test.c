@@ -24,6 +24,7 @@
 
 #include "qmp.h"
 #include "vm-fsfreeze.h"
+#include "vm-fsinfo.h"
 #include "vm.h"
 
 #define IDLE_SECONDS 10
@@ -421,6 +422,10 @@ static const VmCheck checks[] = {
   { "the guest's operating system", check_osinfo, TRUE },
   { "the guest's interfaces: the NIC's address", check_interfaces, TRUE },
   { "the guest's identity", check_identity, FALSE },
+  { "guest-get-fsinfo: /data is ext4 on vda, sized like its image, on the virtio disk "
+    "at the PCI address QEMU gave it", vm_fsinfo_check_data, TRUE },
+  { "guest-get-fsinfo's reply is qemu-ga's, byte for byte but for used-bytes",
+    vm_fsinfo_check_same_as_reference, FALSE, "qemu-ga is the reference" },
   /* Before the idle measurement, which a timer left behind would fail. */
   { "a freeze of the data disk stops a writer in the guest, thaw resumes it",
     vm_fsfreeze_check_writer_stops, TRUE },

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The filesystem report checks. The guest has one filesystem on a block
+ * device, /data: ext4 on IMAGES/data.img, a virtio-blk disk. What the
+ * agent reports is held against what the host and QEMU know of that
+ * disk: the image's size, the PCI address QEMU gave the device (QMP
+ * query-pci).
+ *
+ * The replies are read raw, as the agent wrote them. qemu-ga's run keeps
+ * them; guestlinkd's run compares its own with them byte for byte, only
+ * the figures that change from one moment to the next masked.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "qmp.h"
+#include "vm-fsinfo.h"
+
+/* Of build-guest's 64 MiB ext4, metadata (inode tables, journal) takes
+ * about 15 %, root's reserve 5 % and ext4's reserve for delayed
+ * allocation 2 %: total-bytes (used + available, df's view) is 78.5 % of
+ * the image. */
+#define MIN_TOTAL_PERCENT 70
+
+/* A raw reply, parsed. */
+
+/* The "return" value of @command's raw reply @reply. */
+static JsonNode *
+reply_return (const char  *command,
+              const char  *reply,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, reply, -1, error))
+    {
+      g_prefix_error (error, "%s: ", command);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  if (object == NULL || !json_object_has_member (object, "return"))
+    {
+      vm_fail (error, "%s failed: %s", command, reply);
+      return NULL;
+    }
+  return json_node_copy (json_object_get_member (object, "return"));
+}
+
+/* The one object of @array whose string @member is @value. */
+static JsonObject *
+only_object_with (JsonNode    *array,
+                  const char  *member,
+                  const char  *value,
+                  GError     **error)
+{
+  JsonObject *found = NULL;
+  guint count = 0;
+
+  if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array))
+    {
+      vm_fail (error, "expected a list of objects with a \"%s\"", member);
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (array)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (array), i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+
+      if (object != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (object, member, NULL), value) == 0)
+        {
+          found = object;
+          count++;
+        }
+    }
+
+  if (count != 1)
+    {
+      vm_fail (error, "%u entries with \"%s\": \"%s\", expected one", count, member, value);
+      return NULL;
+    }
+  return found;
+}
+
+static JsonNode *
+member_node (JsonObject *object,
+             const char *member)
+{
+  return object != NULL && json_object_has_member (object, member)
+         ? json_object_get_member (object, member) : NULL;
+}
+
+static JsonObject *
+member_object (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node = member_node (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* @reply with the figures of @member replaced by N. */
+static char *
+mask_figures (const char *reply,
+              const char *member)
+{
+  g_autofree char *pattern = g_strdup_printf ("(\"%s\": )[0-9]+", member);
+  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, NULL);
+
+  return g_regex_replace (regex, reply, -1, 0, "\\1N", G_REGEX_MATCH_DEFAULT, NULL);
+}
+
+/* The agent's reply to @command against qemu-ga's from the reference
+ * run: byte for byte, but for the figures of @masked_member. */
+static gboolean
+same_as_reference (Vm          *vm,
+                   const char  *command,
+                   const char  *masked_member,
+                   GError     **error)
+{
+  g_autofree char *reference = vm_reply_load_reference (vm, command, error);
+  g_autofree char *reply = NULL;
+  g_autofree char *masked = NULL;
+  g_autofree char *masked_reference = NULL;
+
+  if (reference == NULL)
+    return FALSE;
+  reply = vm_raw_call (vm, command, error);
+  if (reply == NULL)
+    return FALSE;
+
+  masked = mask_figures (reply, masked_member);
+  masked_reference = mask_figures (reference, masked_member);
+  if (!g_str_equal (masked, masked_reference))
+    {
+      printf ("# %s: %s\n# qemu-ga:    %s\n", vm->agent, masked, masked_reference);
+      return vm_fail (error, "the replies differ (\"%s\" masked)", masked_member);
+    }
+
+  printf ("# %s: %s\n# the same as qemu-ga's, %zu bytes, \"%s\" masked\n",
+          vm->agent, masked, strlen (masked), masked_member);
+  return TRUE;
+}
+
+/* What the host and QEMU know of the data disk. */
+
+static gboolean
+data_image_stat (Vm          *vm,
+                 struct stat *image,
+                 GError     **error)
+{
+  g_autofree char *path = g_build_filename (vm->images, VM_DATA_IMAGE, NULL);
+
+  if (stat (path, image) < 0)
+    return vm_fail (error, "stat %s: %s", path, g_strerror (errno));
+  return TRUE;
+}
+
+/* The device with the QEMU id @id among @devices and behind their
+ * bridges. */
+static JsonObject *
+find_pci_device (JsonArray  *devices,
+                 const char *id)
+{
+  for (guint i = 0; devices != NULL && i < json_array_get_length (devices); i++)
+    {
+      JsonObject *device = json_array_get_object_element (devices, i);
+      JsonNode *behind = member_node (member_object (device, "pci_bridge"), "devices");
+      JsonObject *found;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (device, "qdev_id", NULL), id) == 0)
+        return device;
+      found = behind != NULL && JSON_NODE_HOLDS_ARRAY (behind)
+              ? find_pci_device (json_node_get_array (behind), id) : NULL;
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct {
+  gint64 domain, bus, slot, function;
+} PciAddress;
+
+static Qmp *
+qemu_monitor (Vm      *vm,
+              GError **error)
+{
+  g_autofree char *qmp_path = g_strconcat (vm->socket_path, ".qmp", NULL);
+
+  return qmp_connect (qmp_path, error);
+}
+
+/* Where QEMU put the device @id. */
+static gboolean
+qemu_pci_address (Vm          *vm,
+                  const char  *id,
+                  PciAddress  *address,
+                  GError     **error)
+{
+  g_autoptr(Qmp) qmp = qemu_monitor (vm, error);
+  g_autoptr(JsonNode) buses = NULL;
+  JsonObject *device = NULL;
+
+  if (qmp == NULL)
+    return FALSE;
+  buses = qmp_query (qmp, "{\"execute\": \"query-pci\"}", error);
+  if (buses == NULL)
+    return FALSE;
+
+  for (guint i = 0; JSON_NODE_HOLDS_ARRAY (buses) && device == NULL &&
+                    i < json_array_get_length (json_node_get_array (buses)); i++)
+    {
+      JsonObject *bus = json_array_get_object_element (json_node_get_array (buses), i);
+      JsonNode *devices = member_node (bus, "devices");
+
+      if (devices != NULL && JSON_NODE_HOLDS_ARRAY (devices))
+        device = find_pci_device (json_node_get_array (devices), id);
+    }
+  if (device == NULL)
+    return vm_fail (error, "query-pci lists no device %s", id);
+
+  /* query-pci has no domain: QEMU's PC has one PCI host bridge, domain 0. */
+  address->domain = 0;
+  address->bus = json_object_get_int_member_with_default (device, "bus", -1);
+  address->slot = json_object_get_int_member_with_default (device, "slot", -1);
+  address->function = json_object_get_int_member_with_default (device, "function", -1);
+  return TRUE;
+}
+
+/* guest-get-fsinfo. */
+
+/* The one disk under /data: the virtio-blk device, where QEMU put it. */
+static gboolean
+check_data_disk (JsonObject       *filesystem,
+                 const PciAddress *qemu,
+                 PciAddress       *agent,
+                 GError          **error)
+{
+  JsonNode *disks = member_node (filesystem, "disk");
+  JsonObject *disk, *pci;
+  const char *bus_type;
+
+  if (disks == NULL || !JSON_NODE_HOLDS_ARRAY (disks) ||
+      json_array_get_length (json_node_get_array (disks)) != 1)
+    return vm_fail (error, "expected one disk under " VM_DATA_MOUNTPOINT);
+  disk = json_array_get_object_element (json_node_get_array (disks), 0);
+
+  bus_type = json_object_get_string_member_with_default (disk, "bus-type", NULL);
+  if (g_strcmp0 (bus_type, "virtio") != 0)
+    return vm_fail (error, "bus-type %s, expected virtio", bus_type != NULL ? bus_type : "missing");
+  if (g_strcmp0 (json_object_get_string_member_with_default (disk, "dev", NULL), "/dev/" VM_DATA_DEVICE) != 0)
+    return vm_fail (error, "the disk's dev is not /dev/" VM_DATA_DEVICE);
+
+  pci = member_object (disk, "pci-controller");
+  if (pci == NULL)
+    return vm_fail (error, "the disk has no pci-controller");
+  agent->domain = json_object_get_int_member_with_default (pci, "domain", -1);
+  agent->bus = json_object_get_int_member_with_default (pci, "bus", -1);
+  agent->slot = json_object_get_int_member_with_default (pci, "slot", -1);
+  agent->function = json_object_get_int_member_with_default (pci, "function", -1);
+  if (memcmp (agent, qemu, sizeof *agent) != 0)
+    return vm_fail (error, "the agent puts the disk at PCI %04" G_GINT64_MODIFIER "x:%02"
+                    G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER
+                    "x, QEMU at %04" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x:%02"
+                    G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER "x",
+                    agent->domain, agent->bus, agent->slot, agent->function,
+                    qemu->domain, qemu->bus, qemu->slot, qemu->function);
+  return TRUE;
+}
+
+gboolean
+vm_fsinfo_check_data (Vm      *vm,
+                      GError **error)
+{
+  g_autofree char *reply = NULL;
+  g_autoptr(JsonNode) filesystems = NULL;
+  PciAddress qemu, agent;
+  JsonObject *data;
+  struct stat image;
+  gint64 total, used;
+
+  if (!data_image_stat (vm, &image, error) ||
+      !qemu_pci_address (vm, VM_DATA_DISK_ID, &qemu, error))
+    return FALSE;
+
+  reply = vm_raw_call (vm, "guest-get-fsinfo", error);
+  if (reply == NULL || !vm_reply_save (vm, "guest-get-fsinfo", reply, error))
+    return FALSE;
+  filesystems = reply_return ("guest-get-fsinfo", reply, error);
+  if (filesystems == NULL)
+    return FALSE;
+  data = only_object_with (filesystems, "mountpoint", VM_DATA_MOUNTPOINT, error);
+  if (data == NULL)
+    return FALSE;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (data, "name", NULL), VM_DATA_DEVICE) != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (data, "type", NULL), "ext4") != 0)
+    return vm_fail (error, VM_DATA_MOUNTPOINT " is not ext4 on " VM_DATA_DEVICE ": %s", reply);
+
+  total = json_object_get_int_member_with_default (data, "total-bytes", -1);
+  used = json_object_get_int_member_with_default (data, "used-bytes", -1);
+  if (total > image.st_size || total < image.st_size / 100 * MIN_TOTAL_PERCENT)
+    return vm_fail (error, "total-bytes %" G_GINT64_FORMAT " for an image of %" G_GINT64_FORMAT
+                    " bytes, expected %d to 100 %% of it",
+                    total, (gint64) image.st_size, MIN_TOTAL_PERCENT);
+  if (used <= 0 || used > total)
+    return vm_fail (error, "used-bytes %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, used, total);
+
+  if (!check_data_disk (data, &qemu, &agent, error))
+    return FALSE;
+
+  printf ("# %s: " VM_DATA_MOUNTPOINT " is ext4 on " VM_DATA_DEVICE ", %" G_GINT64_FORMAT
+          " of %" G_GINT64_FORMAT " bytes used, %.1f %% of the image; on virtio at PCI %04"
+          G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x.%"
+          G_GINT64_MODIFIER "x, where QEMU put " VM_DATA_DISK_ID "\n",
+          vm->agent, used, total, 100.0 * total / image.st_size,
+          agent.domain, agent.bus, agent.slot, agent.function);
+  return TRUE;
+}
+
+gboolean
+vm_fsinfo_check_same_as_reference (Vm      *vm,
+                                   GError **error)
+{
+  return same_as_reference (vm, "guest-get-fsinfo", "used-bytes", error);
+}
