@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The filesystem report checks. The guest has one filesystem on a block
- * device, /data: ext4 on IMAGES/data.img, a virtio-blk disk. What the
- * agent reports is held against what the host and QEMU know of that
- * disk: the image's size, the PCI address QEMU gave the device (QMP
- * query-pci).
+ * device, /data: ext4 on IMAGES/data.img, a virtio-blk disk that boot-vm
+ * opens with discard=unmap. What the agent reports is held against what
+ * the host and QEMU know of that disk: the image's size and allocation,
+ * the PCI address QEMU gave the device (QMP query-pci), whether the
+ * device offers discard (QOM).
  *
  * The replies are read raw, as the agent wrote them. qemu-ga's run keeps
  * them; guestlinkd's run compares its own with them byte for byte, only
  * the figures that change from one moment to the next masked.
+ *
+ * Trimming is safe here: it is the guest's disk, never the host's.
  */
 #include "config.h"
 
@@ -20,6 +23,7 @@
 #include "qmp.h"
 #include "vm-fsinfo.h"
 
+#define MIB (1024 * 1024)
 /* Of build-guest's 64 MiB ext4, metadata (inode tables, journal) takes
  * about 15 %, root's reserve 5 % and ext4's reserve for delayed
  * allocation 2 %: total-bytes (used + available, df's view) is 78.5 % of
@@ -236,6 +240,30 @@ qemu_pci_address (Vm          *vm,
   return TRUE;
 }
 
+/* Whether the virtio-blk device @id offers the guest discard. */
+static gboolean
+qemu_offers_discard (Vm          *vm,
+                     const char  *id,
+                     gboolean    *discard,
+                     GError     **error)
+{
+  g_autoptr(Qmp) qmp = qemu_monitor (vm, error);
+  g_autofree char *qom_get = NULL;
+  g_autoptr(JsonNode) value = NULL;
+
+  if (qmp == NULL)
+    return FALSE;
+  /* virtio-blk-pci's device proper is its child "virtio-backend". */
+  qom_get = g_strdup_printf ("{\"execute\": \"qom-get\", \"arguments\": {"
+                             "\"path\": \"/machine/peripheral/%s/virtio-backend\", "
+                             "\"property\": \"discard\"}}", id);
+  value = qmp_query (qmp, qom_get, error);
+  if (value == NULL)
+    return FALSE;
+  *discard = JSON_NODE_HOLDS_VALUE (value) && json_node_get_boolean (value);
+  return TRUE;
+}
+
 /* guest-get-fsinfo. */
 
 /* The one disk under /data: the virtio-blk device, where QEMU put it. */
@@ -332,4 +360,104 @@ vm_fsinfo_check_same_as_reference (Vm      *vm,
                                    GError **error)
 {
   return same_as_reference (vm, "guest-get-fsinfo", "used-bytes", error);
+}
+
+/* guest-fstrim. */
+
+/* /data's result in @reply: trimmed and minimum, or the error. */
+static gboolean
+data_trim_result (const char  *reply,
+                  gint64      *trimmed,
+                  gint64      *minimum,
+                  char       **failure,
+                  GError     **error)
+{
+  g_autoptr(JsonNode) result = reply_return ("guest-fstrim", reply, error);
+  JsonObject *data;
+
+  if (result == NULL)
+    return FALSE;
+  data = only_object_with (JSON_NODE_HOLDS_OBJECT (result)
+                           ? member_node (json_node_get_object (result), "paths") : NULL,
+                           "path", VM_DATA_MOUNTPOINT, error);
+  if (data == NULL)
+    return FALSE;
+
+  *trimmed = json_object_get_int_member_with_default (data, "trimmed", -1);
+  *minimum = json_object_get_int_member_with_default (data, "minimum", -1);
+  *failure = g_strdup (json_object_get_string_member_with_default (data, "error", NULL));
+  if ((*failure == NULL) == (*trimmed < 0 || *minimum < 0))
+    return vm_fail (error, "expected trimmed and minimum, or an error: %s", reply);
+  return TRUE;
+}
+
+/* The first trim since boot (no row before this one trims). guest-init
+ * trimmed all of /data at boot, then wrote and deleted a file: ext4 trims
+ * again only the block groups where blocks were freed since, so this trim
+ * finds at least that file, QEMU (discard=unmap) punches it out of
+ * data.img, and a second trim finds nothing, as nothing in the guest
+ * deletes anything (the writer only appends). */
+gboolean
+vm_fstrim_check_data (Vm      *vm,
+                      GError **error)
+{
+  const gint64 file_bytes = (gint64) VM_TRIM_FILE_MIB * MIB;
+  g_autofree char *boot_trim = vm_console_last_line_with (vm, "guest: boot trim: ");
+  g_autofree char *reply = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *failure = NULL;
+  g_autofree char *failure_again = NULL;
+  struct stat before, after;
+  gint64 trimmed, minimum, trimmed_again, minimum_again, released;
+  gboolean discard;
+
+  if (!qemu_offers_discard (vm, VM_DATA_DISK_ID, &discard, error) ||
+      !data_image_stat (vm, &before, error))
+    return FALSE;
+  reply = vm_raw_call (vm, "guest-fstrim", error);
+  if (reply == NULL || !vm_reply_save (vm, "guest-fstrim", reply, error) ||
+      !data_image_stat (vm, &after, error) ||
+      !data_trim_result (reply, &trimmed, &minimum, &failure, error))
+    return FALSE;
+
+  /* Without discard on the device the kernel refuses FITRIM
+   * (EOPNOTSUPP), in qemu-ga's words. */
+  if (!discard)
+    {
+      if (g_strcmp0 (failure, "trim not supported") != 0)
+        return vm_fail (error, "the disk offers no discard, expected \"trim not supported\": %s", reply);
+      printf ("# %s: the disk offers no discard: %s\n", vm->agent, failure);
+      return TRUE;
+    }
+  if (failure != NULL)
+    return vm_fail (error, "the disk offers discard, and: %s", failure);
+
+  if (trimmed < file_bytes)
+    return vm_fail (error, "trimmed %" G_GINT64_FORMAT " bytes, less than the %d MiB "
+                    "file guest-init deleted", trimmed, VM_TRIM_FILE_MIB);
+  /* The writer may have had the host allocate a few blocks meanwhile. */
+  released = ((gint64) before.st_blocks - (gint64) after.st_blocks) * 512;
+  if (released < file_bytes / 4 * 3)
+    return vm_fail (error, "data.img gave back %" G_GINT64_FORMAT " bytes to the host, "
+                    "not the %d MiB file guest-init deleted", released, VM_TRIM_FILE_MIB);
+
+  again = vm_raw_call (vm, "guest-fstrim", error);
+  if (again == NULL ||
+      !data_trim_result (again, &trimmed_again, &minimum_again, &failure_again, error))
+    return FALSE;
+  if (failure_again != NULL || trimmed_again != 0)
+    return vm_fail (error, "a second trim, with nothing deleted since: %s", again);
+
+  printf ("# %s\n# %s: trimmed %" G_GINT64_FORMAT " bytes (minimum %" G_GINT64_FORMAT "), "
+          "data.img gave back %" G_GINT64_FORMAT " bytes to the host; a second trim: %"
+          G_GINT64_FORMAT " bytes\n", boot_trim != NULL ? boot_trim : "guest: no boot trim",
+          vm->agent, trimmed, minimum, released, trimmed_again);
+  return TRUE;
+}
+
+gboolean
+vm_fstrim_check_same_as_reference (Vm      *vm,
+                                   GError **error)
+{
+  return same_as_reference (vm, "guest-fstrim", "trimmed", error);
 }

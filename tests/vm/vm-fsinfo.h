@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * vm-fsinfo: the filesystem report checks, guest-get-fsinfo, on the
- * guest's data disk (/data), held against what QEMU and the host know of
- * that disk and against qemu-ga's replies.
+ * vm-fsinfo: the filesystem report checks, guest-get-fsinfo and
+ * guest-fstrim, on the guest's data disk (/data), held against what QEMU
+ * and the host know of that disk and against qemu-ga's replies.
  */
 #pragma once
 
@@ -11,4 +11,8 @@
 gboolean vm_fsinfo_check_data (Vm      *vm,
                                GError **error);
 gboolean vm_fsinfo_check_same_as_reference (Vm      *vm,
+                                            GError **error);
+gboolean vm_fstrim_check_data (Vm      *vm,
+                               GError **error);
+gboolean vm_fstrim_check_same_as_reference (Vm      *vm,
                                             GError **error);

@@ -426,6 +426,11 @@ static const VmCheck checks[] = {
     "at the PCI address QEMU gave it", vm_fsinfo_check_data, TRUE },
   { "guest-get-fsinfo's reply is qemu-ga's, byte for byte but for used-bytes",
     vm_fsinfo_check_same_as_reference, FALSE, "qemu-ga is the reference" },
+  /* The first trim since boot. */
+  { "guest-fstrim trims /data: the file deleted after the boot's trim, down to data.img",
+    vm_fstrim_check_data, TRUE },
+  { "guest-fstrim's reply is qemu-ga's, byte for byte but for trimmed",
+    vm_fstrim_check_same_as_reference, FALSE, "qemu-ga is the reference" },
   /* Before the idle measurement, which a timer left behind would fail. */
   { "a freeze of the data disk stops a writer in the guest, thaw resumes it",
     vm_fsfreeze_check_writer_stops, TRUE },
