@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The filesystem report checks. The guest has one filesystem on a block
- * device, /data: ext4 on IMAGES/data.img, a virtio-blk disk that boot-vm
- * opens with discard=unmap. What the agent reports is held against what
- * the host and QEMU know of that disk: the image's size and allocation,
- * the PCI address QEMU gave the device (QMP query-pci), whether the
- * device offers discard (QOM).
+ * The filesystem report checks. The guest has two filesystems on block
+ * devices, both ext4: /data on IMAGES/data.img, a virtio-blk disk that
+ * boot-vm opens with discard=unmap, and /scsi on a disk behind a
+ * virtio-scsi controller. What the agents report is held against what
+ * the host and QEMU know of those disks: data.img's size and allocation,
+ * the PCI addresses QEMU gave the devices (QMP query-pci), the SCSI
+ * disk's LUN and whether the data disk offers discard (QOM).
  *
  * The replies are read raw, as the agent wrote them. qemu-ga's run keeps
  * them; guestlinkd's run compares its own with them byte for byte, only
@@ -153,7 +154,7 @@ same_as_reference (Vm          *vm,
   return TRUE;
 }
 
-/* What the host and QEMU know of the data disk. */
+/* What the host and QEMU know of the disks. */
 
 static gboolean
 data_image_stat (Vm          *vm,
@@ -240,6 +241,30 @@ qemu_pci_address (Vm          *vm,
   return TRUE;
 }
 
+/* The QOM property @property of the object at @path. */
+static JsonNode *
+qemu_property (Vm          *vm,
+               const char  *path,
+               const char  *property,
+               GError     **error)
+{
+  g_autoptr(Qmp) qmp = qemu_monitor (vm, error);
+  g_autofree char *qom_get = NULL;
+  JsonNode *value;
+
+  if (qmp == NULL)
+    return NULL;
+  qom_get = g_strdup_printf ("{\"execute\": \"qom-get\", \"arguments\": {"
+                             "\"path\": \"%s\", \"property\": \"%s\"}}", path, property);
+  value = qmp_query (qmp, qom_get, error);
+  if (value != NULL && !JSON_NODE_HOLDS_VALUE (value))
+    {
+      vm_fail (error, "%s's %s is not a plain value", path, property);
+      g_clear_pointer (&value, json_node_unref);
+    }
+  return value;
+}
+
 /* Whether the virtio-blk device @id offers the guest discard. */
 static gboolean
 qemu_offers_discard (Vm          *vm,
@@ -247,92 +272,141 @@ qemu_offers_discard (Vm          *vm,
                      gboolean    *discard,
                      GError     **error)
 {
-  g_autoptr(Qmp) qmp = qemu_monitor (vm, error);
-  g_autofree char *qom_get = NULL;
-  g_autoptr(JsonNode) value = NULL;
-
-  if (qmp == NULL)
-    return FALSE;
   /* virtio-blk-pci's device proper is its child "virtio-backend". */
-  qom_get = g_strdup_printf ("{\"execute\": \"qom-get\", \"arguments\": {"
-                             "\"path\": \"/machine/peripheral/%s/virtio-backend\", "
-                             "\"property\": \"discard\"}}", id);
-  value = qmp_query (qmp, qom_get, error);
+  g_autofree char *path = g_strdup_printf ("/machine/peripheral/%s/virtio-backend", id);
+  g_autoptr(JsonNode) value = qemu_property (vm, path, "discard", error);
+
   if (value == NULL)
     return FALSE;
-  *discard = JSON_NODE_HOLDS_VALUE (value) && json_node_get_boolean (value);
+  *discard = json_node_get_boolean (value);
+  return TRUE;
+}
+
+/* The LUN of the SCSI disk @id. */
+static gboolean
+qemu_scsi_lun (Vm          *vm,
+               const char  *id,
+               gint64      *lun,
+               GError     **error)
+{
+  g_autofree char *path = g_strdup_printf ("/machine/peripheral/%s", id);
+  g_autoptr(JsonNode) value = qemu_property (vm, path, "lun", error);
+
+  if (value == NULL)
+    return FALSE;
+  *lun = json_node_get_int (value);
   return TRUE;
 }
 
 /* guest-get-fsinfo. */
 
-/* The one disk under /data: the virtio-blk device, where QEMU put it. */
-static gboolean
-check_data_disk (JsonObject       *filesystem,
-                 const PciAddress *qemu,
-                 PciAddress       *agent,
-                 GError          **error)
+#define PCI_FORMAT "%04" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x:%02" \
+                   G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER "x"
+#define PCI_ARGS(a) (a).domain, (a).bus, (a).slot, (a).function
+
+/* What a disk under a filesystem must be. */
+typedef struct {
+  const char *bus_type;
+  const char *device;      /* the guest's name: /dev/DEVICE */
+  PciAddress controller;   /* as QEMU reports it */
+  gint64 unit;             /* or -1: not checked */
+} ExpectedDisk;
+
+/* The agent's filesystems; keeps the raw reply for the comparison. */
+static JsonNode *
+fsinfo_call (Vm      *vm,
+             GError **error)
 {
-  JsonNode *disks = member_node (filesystem, "disk");
+  g_autofree char *reply = vm_raw_call (vm, "guest-get-fsinfo", error);
+
+  if (reply == NULL || !vm_reply_save (vm, "guest-get-fsinfo", reply, error))
+    return NULL;
+  return reply_return ("guest-get-fsinfo", reply, error);
+}
+
+/* The filesystem on @mountpoint, which must be ext4 on the device
+ * @expected names, the one disk under it as @expected describes. */
+static JsonObject *
+ext4_with_disk (JsonNode            *filesystems,
+                const char          *mountpoint,
+                const ExpectedDisk  *expected,
+                GError             **error)
+{
+  JsonObject *filesystem = only_object_with (filesystems, "mountpoint", mountpoint, error);
+  g_autofree char *dev = g_strconcat ("/dev/", expected->device, NULL);
+  JsonNode *disks;
   JsonObject *disk, *pci;
+  PciAddress agent;
   const char *bus_type;
 
+  if (filesystem == NULL)
+    return NULL;
+  if (g_strcmp0 (json_object_get_string_member_with_default (filesystem, "name", NULL), expected->device) != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (filesystem, "type", NULL), "ext4") != 0)
+    {
+      vm_fail (error, "%s is not ext4 on %s", mountpoint, expected->device);
+      return NULL;
+    }
+
+  disks = member_node (filesystem, "disk");
   if (disks == NULL || !JSON_NODE_HOLDS_ARRAY (disks) ||
       json_array_get_length (json_node_get_array (disks)) != 1)
-    return vm_fail (error, "expected one disk under " VM_DATA_MOUNTPOINT);
+    {
+      vm_fail (error, "expected one disk under %s", mountpoint);
+      return NULL;
+    }
   disk = json_array_get_object_element (json_node_get_array (disks), 0);
 
   bus_type = json_object_get_string_member_with_default (disk, "bus-type", NULL);
-  if (g_strcmp0 (bus_type, "virtio") != 0)
-    return vm_fail (error, "bus-type %s, expected virtio", bus_type != NULL ? bus_type : "missing");
-  if (g_strcmp0 (json_object_get_string_member_with_default (disk, "dev", NULL), "/dev/" VM_DATA_DEVICE) != 0)
-    return vm_fail (error, "the disk's dev is not /dev/" VM_DATA_DEVICE);
+  if (g_strcmp0 (bus_type, expected->bus_type) != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (disk, "dev", NULL), dev) != 0)
+    {
+      vm_fail (error, "%s's disk: expected bus-type %s, dev %s", mountpoint, expected->bus_type, dev);
+      return NULL;
+    }
+  if (expected->unit >= 0 && json_object_get_int_member_with_default (disk, "unit", -1) != expected->unit)
+    {
+      vm_fail (error, "%s's disk: expected unit %" G_GINT64_FORMAT, mountpoint, expected->unit);
+      return NULL;
+    }
 
   pci = member_object (disk, "pci-controller");
   if (pci == NULL)
-    return vm_fail (error, "the disk has no pci-controller");
-  agent->domain = json_object_get_int_member_with_default (pci, "domain", -1);
-  agent->bus = json_object_get_int_member_with_default (pci, "bus", -1);
-  agent->slot = json_object_get_int_member_with_default (pci, "slot", -1);
-  agent->function = json_object_get_int_member_with_default (pci, "function", -1);
-  if (memcmp (agent, qemu, sizeof *agent) != 0)
-    return vm_fail (error, "the agent puts the disk at PCI %04" G_GINT64_MODIFIER "x:%02"
-                    G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER
-                    "x, QEMU at %04" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x:%02"
-                    G_GINT64_MODIFIER "x.%" G_GINT64_MODIFIER "x",
-                    agent->domain, agent->bus, agent->slot, agent->function,
-                    qemu->domain, qemu->bus, qemu->slot, qemu->function);
-  return TRUE;
+    {
+      vm_fail (error, "%s's disk has no pci-controller", mountpoint);
+      return NULL;
+    }
+  agent.domain = json_object_get_int_member_with_default (pci, "domain", -1);
+  agent.bus = json_object_get_int_member_with_default (pci, "bus", -1);
+  agent.slot = json_object_get_int_member_with_default (pci, "slot", -1);
+  agent.function = json_object_get_int_member_with_default (pci, "function", -1);
+  if (memcmp (&agent, &expected->controller, sizeof agent) != 0)
+    {
+      vm_fail (error, "the agent puts %s's controller at PCI " PCI_FORMAT ", QEMU at " PCI_FORMAT,
+               mountpoint, PCI_ARGS (agent), PCI_ARGS (expected->controller));
+      return NULL;
+    }
+
+  return filesystem;
 }
 
 gboolean
 vm_fsinfo_check_data (Vm      *vm,
                       GError **error)
 {
-  g_autofree char *reply = NULL;
+  ExpectedDisk expected = { "virtio", VM_DATA_DEVICE, { 0 }, -1 };
   g_autoptr(JsonNode) filesystems = NULL;
-  PciAddress qemu, agent;
   JsonObject *data;
   struct stat image;
   gint64 total, used;
 
   if (!data_image_stat (vm, &image, error) ||
-      !qemu_pci_address (vm, VM_DATA_DISK_ID, &qemu, error))
+      !qemu_pci_address (vm, VM_DATA_DISK_ID, &expected.controller, error))
     return FALSE;
-
-  reply = vm_raw_call (vm, "guest-get-fsinfo", error);
-  if (reply == NULL || !vm_reply_save (vm, "guest-get-fsinfo", reply, error))
-    return FALSE;
-  filesystems = reply_return ("guest-get-fsinfo", reply, error);
-  if (filesystems == NULL)
-    return FALSE;
-  data = only_object_with (filesystems, "mountpoint", VM_DATA_MOUNTPOINT, error);
+  filesystems = fsinfo_call (vm, error);
+  data = filesystems != NULL ? ext4_with_disk (filesystems, VM_DATA_MOUNTPOINT, &expected, error) : NULL;
   if (data == NULL)
     return FALSE;
-
-  if (g_strcmp0 (json_object_get_string_member_with_default (data, "name", NULL), VM_DATA_DEVICE) != 0 ||
-      g_strcmp0 (json_object_get_string_member_with_default (data, "type", NULL), "ext4") != 0)
-    return vm_fail (error, VM_DATA_MOUNTPOINT " is not ext4 on " VM_DATA_DEVICE ": %s", reply);
 
   total = json_object_get_int_member_with_default (data, "total-bytes", -1);
   used = json_object_get_int_member_with_default (data, "used-bytes", -1);
@@ -343,15 +417,33 @@ vm_fsinfo_check_data (Vm      *vm,
   if (used <= 0 || used > total)
     return vm_fail (error, "used-bytes %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, used, total);
 
-  if (!check_data_disk (data, &qemu, &agent, error))
+  printf ("# %s: " VM_DATA_MOUNTPOINT " is ext4 on " VM_DATA_DEVICE ", %" G_GINT64_FORMAT
+          " of %" G_GINT64_FORMAT " bytes used, %.1f %% of the image; on virtio at PCI "
+          PCI_FORMAT ", where QEMU put " VM_DATA_DISK_ID "\n",
+          vm->agent, used, total, 100.0 * total / image.st_size, PCI_ARGS (expected.controller));
+  return TRUE;
+}
+
+/* virtio-scsi: qemu-ga reads the unit from the LUN, not the target. */
+gboolean
+vm_fsinfo_check_scsi (Vm      *vm,
+                      GError **error)
+{
+  ExpectedDisk expected = { "scsi", VM_SCSI_DEVICE, { 0 }, -1 };
+  g_autoptr(JsonNode) filesystems = NULL;
+
+  if (!qemu_pci_address (vm, VM_SCSI_CONTROLLER_ID, &expected.controller, error) ||
+      !qemu_scsi_lun (vm, VM_SCSI_DISK_ID, &expected.unit, error))
+    return FALSE;
+  filesystems = fsinfo_call (vm, error);
+  if (filesystems == NULL ||
+      ext4_with_disk (filesystems, VM_SCSI_MOUNTPOINT, &expected, error) == NULL)
     return FALSE;
 
-  printf ("# %s: " VM_DATA_MOUNTPOINT " is ext4 on " VM_DATA_DEVICE ", %" G_GINT64_FORMAT
-          " of %" G_GINT64_FORMAT " bytes used, %.1f %% of the image; on virtio at PCI %04"
-          G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x:%02" G_GINT64_MODIFIER "x.%"
-          G_GINT64_MODIFIER "x, where QEMU put " VM_DATA_DISK_ID "\n",
-          vm->agent, used, total, 100.0 * total / image.st_size,
-          agent.domain, agent.bus, agent.slot, agent.function);
+  printf ("# %s: " VM_SCSI_MOUNTPOINT " is ext4 on " VM_SCSI_DEVICE ", on scsi unit %"
+          G_GINT64_FORMAT " (QEMU's LUN for " VM_SCSI_DISK_ID ") behind PCI " PCI_FORMAT
+          ", where QEMU put " VM_SCSI_CONTROLLER_ID "\n",
+          vm->agent, expected.unit, PCI_ARGS (expected.controller));
   return TRUE;
 }
 

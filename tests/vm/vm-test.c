@@ -424,6 +424,8 @@ static const VmCheck checks[] = {
   { "the guest's identity", check_identity, FALSE },
   { "guest-get-fsinfo: /data is ext4 on vda, sized like its image, on the virtio disk "
     "at the PCI address QEMU gave it", vm_fsinfo_check_data, TRUE },
+  { "guest-get-fsinfo: /scsi is ext4 on sda, at its LUN behind the virtio-scsi controller "
+    "at the PCI address QEMU gave it", vm_fsinfo_check_scsi, TRUE },
   { "guest-get-fsinfo's reply is qemu-ga's, byte for byte but for used-bytes",
     vm_fsinfo_check_same_as_reference, FALSE, "qemu-ga is the reference" },
   /* The first trim since boot. */
@@ -436,7 +438,7 @@ static const VmCheck checks[] = {
     vm_fsfreeze_check_writer_stops, TRUE },
   { "while frozen: ping, sync, status and info answer, other commands are disabled",
     vm_fsfreeze_check_while_frozen, TRUE },
-  { "guest-fsfreeze-freeze freezes the guest's one local filesystem, /data",
+  { "guest-fsfreeze-freeze freezes the guest's two local filesystems, /data and /scsi",
     vm_fsfreeze_check_freeze_all, TRUE },
   { "a guest whose host never thaws is thawed by the timeout",
     vm_fsfreeze_check_timeout, FALSE, "qemu-ga has no guest-side freeze timeout" },

@@ -22,6 +22,14 @@
 #define VM_DATA_DISK_ID "datadisk"
 #define VM_DATA_DEVICE "vda"
 #define VM_DATA_MOUNTPOINT "/data"
+/* The SCSI disk: IMAGES/scsi.img behind the virtio-scsi controller with
+ * the first id, the disk with the second, the guest's sda on /scsi. */
+#define VM_SCSI_CONTROLLER_ID "scsi0"
+#define VM_SCSI_DISK_ID "scsidisk"
+#define VM_SCSI_DEVICE "sda"
+#define VM_SCSI_MOUNTPOINT "/scsi"
+/* What a plain guest-fsfreeze-freeze freezes: /data and /scsi. */
+#define VM_LOCAL_FILESYSTEMS 2
 /* After trimming /data at boot, guest-init writes and deletes a file of
  * this size there. */
 #define VM_TRIM_FILE_MIB 4
