@@ -241,7 +241,8 @@ qemu_pci_address (Vm          *vm,
   return TRUE;
 }
 
-/* The QOM property @property of the object at @path. */
+/* The QOM property @property of the object at @path: a number, string or
+ * boolean. */
 static JsonNode *
 qemu_property (Vm          *vm,
                const char  *path,
@@ -263,39 +264,6 @@ qemu_property (Vm          *vm,
       g_clear_pointer (&value, json_node_unref);
     }
   return value;
-}
-
-/* Whether the virtio-blk device @id offers the guest discard. */
-static gboolean
-qemu_offers_discard (Vm          *vm,
-                     const char  *id,
-                     gboolean    *discard,
-                     GError     **error)
-{
-  /* virtio-blk-pci's device proper is its child "virtio-backend". */
-  g_autofree char *path = g_strdup_printf ("/machine/peripheral/%s/virtio-backend", id);
-  g_autoptr(JsonNode) value = qemu_property (vm, path, "discard", error);
-
-  if (value == NULL)
-    return FALSE;
-  *discard = json_node_get_boolean (value);
-  return TRUE;
-}
-
-/* The LUN of the SCSI disk @id. */
-static gboolean
-qemu_scsi_lun (Vm          *vm,
-               const char  *id,
-               gint64      *lun,
-               GError     **error)
-{
-  g_autofree char *path = g_strdup_printf ("/machine/peripheral/%s", id);
-  g_autoptr(JsonNode) value = qemu_property (vm, path, "lun", error);
-
-  if (value == NULL)
-    return FALSE;
-  *lun = json_node_get_int (value);
-  return TRUE;
 }
 
 /* guest-get-fsinfo. */
@@ -430,11 +398,15 @@ vm_fsinfo_check_scsi (Vm      *vm,
                       GError **error)
 {
   ExpectedDisk expected = { "scsi", VM_SCSI_DEVICE, { 0 }, -1 };
+  g_autoptr(JsonNode) lun = NULL;
   g_autoptr(JsonNode) filesystems = NULL;
 
-  if (!qemu_pci_address (vm, VM_SCSI_CONTROLLER_ID, &expected.controller, error) ||
-      !qemu_scsi_lun (vm, VM_SCSI_DISK_ID, &expected.unit, error))
+  if (!qemu_pci_address (vm, VM_SCSI_CONTROLLER_ID, &expected.controller, error))
     return FALSE;
+  lun = qemu_property (vm, "/machine/peripheral/" VM_SCSI_DISK_ID, "lun", error);
+  if (lun == NULL)
+    return FALSE;
+  expected.unit = json_node_get_int (lun);
   filesystems = fsinfo_call (vm, error);
   if (filesystems == NULL ||
       ext4_with_disk (filesystems, VM_SCSI_MOUNTPOINT, &expected, error) == NULL)
@@ -499,12 +471,14 @@ vm_fstrim_check_data (Vm      *vm,
   g_autofree char *again = NULL;
   g_autofree char *failure = NULL;
   g_autofree char *failure_again = NULL;
+  /* Whether the device offers the guest discard; virtio-blk-pci's device
+   * proper is its child "virtio-backend". */
+  g_autoptr(JsonNode) discard = qemu_property (vm, "/machine/peripheral/" VM_DATA_DISK_ID
+                                               "/virtio-backend", "discard", error);
   struct stat before, after;
   gint64 trimmed, minimum, trimmed_again, minimum_again, released;
-  gboolean discard;
 
-  if (!qemu_offers_discard (vm, VM_DATA_DISK_ID, &discard, error) ||
-      !data_image_stat (vm, &before, error))
+  if (discard == NULL || !data_image_stat (vm, &before, error))
     return FALSE;
   reply = vm_raw_call (vm, "guest-fstrim", error);
   if (reply == NULL || !vm_reply_save (vm, "guest-fstrim", reply, error) ||
@@ -514,7 +488,7 @@ vm_fstrim_check_data (Vm      *vm,
 
   /* Without discard on the device the kernel refuses FITRIM
    * (EOPNOTSUPP), in qemu-ga's words. */
-  if (!discard)
+  if (!json_node_get_boolean (discard))
     {
       if (g_strcmp0 (failure, "trim not supported") != 0)
         return vm_fail (error, "the disk offers no discard, expected \"trim not supported\": %s", reply);

@@ -14,9 +14,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -115,17 +113,9 @@ check_malformed_then_good (Vm      *vm,
   g_autofree char *reply = NULL;
   int fd;
 
-  /* QEMU's chardev takes one client: give the socket to a raw one. */
-  guestlink_client_close (vm->client);
-  fd = vm_raw_connect (vm, error);
+  fd = vm_raw_send (vm, request, error);
   if (fd < 0)
     return FALSE;
-
-  if (write (fd, request, strlen (request)) != (gssize) strlen (request))
-    {
-      close (fd);
-      return vm_fail (error, "write: %s", g_strerror (errno));
-    }
   reply = vm_raw_read_lines (fd, 2, 10000);
   close (fd);
 

@@ -161,18 +161,27 @@ vm_expect_disabled (Vm          *vm,
 /* Raw access. */
 
 int
-vm_raw_connect (Vm      *vm,
-                GError **error)
+vm_raw_send (Vm          *vm,
+             const char  *request,
+             GError     **error)
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd;
 
+  guestlink_client_close (vm->client);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   g_strlcpy (address.sun_path, vm->socket_path, sizeof address.sun_path);
   if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
     {
       vm_fail (error, "connect %s: %s", vm->socket_path, g_strerror (errno));
       if (fd >= 0)
         close (fd);
+      return -1;
+    }
+  if (write (fd, request, strlen (request)) != (gssize) strlen (request))
+    {
+      vm_fail (error, "write: %s", g_strerror (errno));
+      close (fd);
       return -1;
     }
 
@@ -217,16 +226,11 @@ vm_raw_call (Vm          *vm,
   g_autofree char *request = g_strdup_printf ("{\"execute\": \"%s\", \"id\": \"%s\"}", command, command);
   g_autofree char *ending = g_strdup_printf (", \"id\": \"%s\"}\n", command);
   g_autofree char *reply = NULL;
-  int fd;
+  int fd = vm_raw_send (vm, request, error);
 
-  guestlink_client_close (vm->client);
-  fd = vm_raw_connect (vm, error);
   if (fd < 0)
-    return NULL;
-  if (write (fd, request, strlen (request)) != (gssize) strlen (request))
     {
-      vm_fail (error, "%s: write: %s", command, g_strerror (errno));
-      close (fd);
+      g_prefix_error (error, "%s: ", command);
       return NULL;
     }
   reply = vm_raw_read_lines (fd, 1, RAW_CALL_TIMEOUT_MS);

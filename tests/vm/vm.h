@@ -91,10 +91,13 @@ gboolean vm_expect_disabled (Vm          *vm,
                              GError     **error);
 
 /* Raw access to the agent's socket, for what libguestlink would never
- * send or to see a reply byte for byte. QEMU's chardev takes one client:
- * close vm->client before vm_raw_connect (vm_raw_call does). */
-int vm_raw_connect (Vm      *vm,
-                    GError **error);
+ * send or to see a reply byte for byte. */
+
+/* Connects and writes @request; the socket, or -1. QEMU's chardev takes
+ * one client: this closes vm->client first. */
+int vm_raw_send (Vm          *vm,
+                 const char  *request,
+                 GError     **error);
 /* Reads until @n_lines newlines arrived or @timeout_ms passed. */
 char *vm_raw_read_lines (int fd,
                          int n_lines,
