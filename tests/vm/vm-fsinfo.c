@@ -280,33 +280,29 @@ typedef struct {
   gint64 unit;             /* or -1: not checked */
 } ExpectedDisk;
 
-/* The agent's filesystems; keeps the raw reply for the comparison. */
-static JsonNode *
-fsinfo_call (Vm      *vm,
-             GError **error)
-{
-  g_autofree char *reply = vm_raw_call (vm, "guest-get-fsinfo", error);
-
-  if (reply == NULL || !vm_reply_save (vm, "guest-get-fsinfo", reply, error))
-    return NULL;
-  return reply_return ("guest-get-fsinfo", reply, error);
-}
-
-/* The filesystem on @mountpoint, which must be ext4 on the device
- * @expected names, the one disk under it as @expected describes. */
+/* The filesystem the agent reports on @mountpoint, which must be ext4 on
+ * the device @expected names, the one disk under it as @expected
+ * describes. Keeps the raw reply for the comparison. */
 static JsonObject *
-ext4_with_disk (JsonNode            *filesystems,
+fsinfo_ext4_on (Vm                  *vm,
                 const char          *mountpoint,
                 const ExpectedDisk  *expected,
                 GError             **error)
 {
-  JsonObject *filesystem = only_object_with (filesystems, "mountpoint", mountpoint, error);
+  g_autofree char *reply = vm_raw_call (vm, "guest-get-fsinfo", error);
   g_autofree char *dev = g_strconcat ("/dev/", expected->device, NULL);
+  g_autoptr(JsonNode) filesystems = NULL;
+  JsonObject *filesystem;
   JsonNode *disks;
   JsonObject *disk, *pci;
   PciAddress agent;
   const char *bus_type;
 
+  if (reply == NULL || !vm_reply_save (vm, "guest-get-fsinfo", reply, error))
+    return NULL;
+  filesystems = reply_return ("guest-get-fsinfo", reply, error);
+  filesystem = filesystems != NULL
+               ? only_object_with (filesystems, "mountpoint", mountpoint, error) : NULL;
   if (filesystem == NULL)
     return NULL;
   if (g_strcmp0 (json_object_get_string_member_with_default (filesystem, "name", NULL), expected->device) != 0 ||
@@ -355,7 +351,7 @@ ext4_with_disk (JsonNode            *filesystems,
       return NULL;
     }
 
-  return filesystem;
+  return json_object_ref (filesystem);
 }
 
 gboolean
@@ -363,16 +359,14 @@ vm_fsinfo_check_data (Vm      *vm,
                       GError **error)
 {
   ExpectedDisk expected = { "virtio", VM_DATA_DEVICE, { 0 }, -1 };
-  g_autoptr(JsonNode) filesystems = NULL;
-  JsonObject *data;
+  g_autoptr(JsonObject) data = NULL;
   struct stat image;
   gint64 total, used;
 
   if (!data_image_stat (vm, &image, error) ||
       !qemu_pci_address (vm, VM_DATA_DISK_ID, &expected.controller, error))
     return FALSE;
-  filesystems = fsinfo_call (vm, error);
-  data = filesystems != NULL ? ext4_with_disk (filesystems, VM_DATA_MOUNTPOINT, &expected, error) : NULL;
+  data = fsinfo_ext4_on (vm, VM_DATA_MOUNTPOINT, &expected, error);
   if (data == NULL)
     return FALSE;
 
@@ -399,7 +393,7 @@ vm_fsinfo_check_scsi (Vm      *vm,
 {
   ExpectedDisk expected = { "scsi", VM_SCSI_DEVICE, { 0 }, -1 };
   g_autoptr(JsonNode) lun = NULL;
-  g_autoptr(JsonNode) filesystems = NULL;
+  g_autoptr(JsonObject) scsi = NULL;
 
   if (!qemu_pci_address (vm, VM_SCSI_CONTROLLER_ID, &expected.controller, error))
     return FALSE;
@@ -407,9 +401,8 @@ vm_fsinfo_check_scsi (Vm      *vm,
   if (lun == NULL)
     return FALSE;
   expected.unit = json_node_get_int (lun);
-  filesystems = fsinfo_call (vm, error);
-  if (filesystems == NULL ||
-      ext4_with_disk (filesystems, VM_SCSI_MOUNTPOINT, &expected, error) == NULL)
+  scsi = fsinfo_ext4_on (vm, VM_SCSI_MOUNTPOINT, &expected, error);
+  if (scsi == NULL)
     return FALSE;
 
   printf ("# %s: " VM_SCSI_MOUNTPOINT " is ext4 on " VM_SCSI_DEVICE ", on scsi unit %"
