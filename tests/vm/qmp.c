@@ -55,36 +55,46 @@ read_message (Qmp     *self,
   return json_object_ref (json_node_get_object (root));
 }
 
-gboolean
-qmp_execute (Qmp         *self,
-             const char  *command,
-             GError     **error)
+JsonNode *
+qmp_query (Qmp         *self,
+           const char  *command,
+           GError     **error)
 {
   GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   if (!g_output_stream_write_all (output, command, strlen (command), NULL, NULL, error) ||
       !g_output_stream_write_all (output, "\n", 1, NULL, NULL, error))
-    return FALSE;
+    return NULL;
 
   for (;;)
     {
       g_autoptr(JsonObject) message = read_message (self, deadline, error);
 
       if (message == NULL)
-        return FALSE;
+        return NULL;
       if (json_object_has_member (message, "return"))
-        return TRUE;
+        return json_node_copy (json_object_get_member (message, "return"));
       if (json_object_has_member (message, "error"))
         {
           JsonObject *details = json_object_get_object_member (message, "error");
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "QMP: %s",
                        json_object_get_string_member_with_default (details, "desc", "error"));
-          return FALSE;
+          return NULL;
         }
       if (json_object_has_member (message, "event"))
         g_ptr_array_add (self->events, g_strdup (json_object_get_string_member (message, "event")));
     }
+}
+
+gboolean
+qmp_execute (Qmp         *self,
+             const char  *command,
+             GError     **error)
+{
+  g_autoptr(JsonNode) result = qmp_query (self, command, error);
+
+  return result != NULL;
 }
 
 gboolean

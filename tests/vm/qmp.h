@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * qmp: just enough of QEMU's monitor protocol for the VM tests to plug
- * and unplug devices.
+ * and unplug devices and to ask QEMU how it set the machine up.
  */
 #pragma once
 
@@ -20,6 +20,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Qmp, qmp_free)
 gboolean qmp_execute (Qmp         *self,
                       const char  *command,
                       GError     **error);
+
+/* The same, for a command that answers: its "return" value, or NULL
+ * with the monitor's error. */
+JsonNode *qmp_query (Qmp         *self,
+                     const char  *command,
+                     GError     **error);
 
 /* Waits up to @timeout_seconds for the event named @event. */
 gboolean qmp_wait_event (Qmp         *self,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The freeze checks. The guest's root is an initramfs, which is no local
- * filesystem to either agent, so /data is the one filesystem there is to
- * freeze: freezing is safe here, and plain guest-fsfreeze-freeze freezes
- * exactly /data.
+ * filesystem to either agent, so its disks' filesystems, /data and /scsi,
+ * are all there is to freeze: freezing is safe here, and plain
+ * guest-fsfreeze-freeze freezes exactly those two.
  *
  * Whether writes stop is seen without the agent: guest-init's writer
  * appends and syncs a line on /data every ~100 ms and only then reports
@@ -15,7 +15,6 @@
 
 #include "vm-fsfreeze.h"
 
-#define DATA_MOUNTPOINT "/data"
 /* A report already past its append when the freeze starts may still come;
  * after that, the writer is watched for a while. Both together stay well
  * within the agent's VM_FSFREEZE_TIMEOUT_SECONDS. */
@@ -145,7 +144,7 @@ data_mountpoints (void)
   JsonObject *arguments = json_object_new ();
   JsonArray *mountpoints = json_array_new ();
 
-  json_array_add_string_element (mountpoints, DATA_MOUNTPOINT);
+  json_array_add_string_element (mountpoints, VM_DATA_MOUNTPOINT);
   json_object_set_array_member (arguments, "mountpoints", mountpoints);
   return arguments;
 }
@@ -374,11 +373,11 @@ freeze_all (Vm      *vm,
   g_autoptr(JsonObject) no_list = json_object_new ();
 
   /* freeze-list without a list is plain freeze. */
-  return call_count (vm, "guest-fsfreeze-freeze", NULL, 1, NULL, error) &&
+  return call_count (vm, "guest-fsfreeze-freeze", NULL, VM_LOCAL_FILESYSTEMS, NULL, error) &&
          expect_status (vm, "frozen", error) &&
-         thaw (vm, 1, NULL, error) &&
-         call_count (vm, "guest-fsfreeze-freeze-list", no_list, 1, NULL, error) &&
-         thaw (vm, 1, NULL, error) &&
+         thaw (vm, VM_LOCAL_FILESYSTEMS, NULL, error) &&
+         call_count (vm, "guest-fsfreeze-freeze-list", no_list, VM_LOCAL_FILESYSTEMS, NULL, error) &&
+         thaw (vm, VM_LOCAL_FILESYSTEMS, NULL, error) &&
          expect_status (vm, "thawed", error);
 }
 

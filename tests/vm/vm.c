@@ -1,28 +1,59 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "vm.h"
 
 #define BOOT_TIMEOUT_SECONDS 120
+/* A trim of the data disk under TCG takes a fraction of that. */
+#define RAW_CALL_TIMEOUT_MS 30000
+
+G_DEFINE_QUARK (vm-skip-error-quark, vm_skip_error)
+
+static void
+set_error_valist (GError     **error,
+                  GQuark       domain,
+                  int          code,
+                  const char  *format,
+                  va_list      args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_set_error_literal (error, domain, code, message);
+}
 
 gboolean
 vm_fail (GError     **error,
          const char  *format,
          ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  set_error_valist (error, G_IO_ERROR, G_IO_ERROR_FAILED, format, args);
   va_end (args);
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  return FALSE;
+}
+
+gboolean
+vm_skip (GError     **error,
+         const char  *format,
+         ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  set_error_valist (error, VM_SKIP_ERROR, 0, format, args);
+  va_end (args);
   return FALSE;
 }
 
@@ -127,6 +158,149 @@ vm_expect_disabled (Vm          *vm,
   return TRUE;
 }
 
+/* Raw access. */
+
+int
+vm_raw_send (Vm          *vm,
+             const char  *request,
+             GError     **error)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd;
+
+  guestlink_client_close (vm->client);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_strlcpy (address.sun_path, vm->socket_path, sizeof address.sun_path);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
+    {
+      vm_fail (error, "connect %s: %s", vm->socket_path, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  if (write (fd, request, strlen (request)) != (gssize) strlen (request))
+    {
+      vm_fail (error, "write: %s", g_strerror (errno));
+      close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+char *
+vm_raw_read_lines (int  fd,
+                   int  n_lines,
+                   int  timeout_ms)
+{
+  GString *text = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  int seen = 0;
+
+  while (seen < n_lines && g_get_monotonic_time () < deadline)
+    {
+      GPollFD pfd = { .fd = fd, .events = G_IO_IN };
+      char buffer[4096];
+      gssize n;
+
+      if (g_poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = read (fd, buffer, sizeof buffer);
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+      seen = 0;
+      for (gsize i = 0; i < text->len; i++)
+        seen += text->str[i] == '\n';
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+char *
+vm_raw_call (Vm          *vm,
+             const char  *command,
+             GError     **error)
+{
+  /* The command is the id: both agents' replies end alike. */
+  g_autofree char *request = g_strdup_printf ("{\"execute\": \"%s\", \"id\": \"%s\"}", command, command);
+  g_autofree char *ending = g_strdup_printf (", \"id\": \"%s\"}\n", command);
+  g_autofree char *reply = NULL;
+  int fd = vm_raw_send (vm, request, error);
+
+  if (fd < 0)
+    {
+      g_prefix_error (error, "%s: ", command);
+      return NULL;
+    }
+  reply = vm_raw_read_lines (fd, 1, RAW_CALL_TIMEOUT_MS);
+  close (fd);
+
+  /* One line, and the one this request asked for. */
+  if (!g_str_has_suffix (reply, ending) || strchr (reply, '\n') != reply + strlen (reply) - 1)
+    {
+      vm_fail (error, "%s: expected one reply line ending in %s, got: %s", command, ending, reply);
+      return NULL;
+    }
+  reply[strlen (reply) - 1] = '\0';
+  return g_steal_pointer (&reply);
+}
+
+/* Replies kept across the two runs. */
+
+static char *
+reply_path (Vm         *vm,
+            const char *agent,
+            const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%s.json", agent, name);
+
+  return g_build_filename (vm->replies, file, NULL);
+}
+
+gboolean
+vm_reply_save (Vm          *vm,
+               const char  *name,
+               const char  *reply,
+               GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+
+  if (vm->replies == NULL)
+    return TRUE;
+  path = reply_path (vm, vm->agent, name);
+  contents = g_strconcat (reply, "\n", NULL);
+  return g_file_set_contents (path, contents, -1, error);
+}
+
+char *
+vm_reply_load_reference (Vm          *vm,
+                         const char  *name,
+                         GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) load_error = NULL;
+  char *contents = NULL;
+
+  if (vm->replies == NULL)
+    {
+      vm_skip (error, "no --replies directory to find qemu-ga's reply in");
+      return NULL;
+    }
+  path = reply_path (vm, "qemu-ga", name);
+  if (!g_file_get_contents (path, &contents, NULL, &load_error))
+    {
+      if (g_error_matches (load_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        vm_skip (error, "qemu-ga's run left no %s reply (is qemu-ga installed?)", name);
+      else
+        g_propagate_error (error, g_steal_pointer (&load_error));
+      return NULL;
+    }
+  g_strchomp (contents);
+  return contents;
+}
+
 /* Booting and stopping the VM. */
 
 gboolean
@@ -149,6 +323,7 @@ vm_boot (Vm      *vm,
                                           "guestlink.block=" VM_BLOCKED_COMMAND,
                                           "guestlink.fsfreeze-timeout="
                                           G_STRINGIFY (VM_FSFREEZE_TIMEOUT_SECONDS),
+                                          "guestlink.trim-file-mib=" G_STRINGIFY (VM_TRIM_FILE_MIB),
                                           NULL);
   if (vm->qemu == NULL)
     return FALSE;
