@@ -11,6 +11,7 @@ commands_register_readers (CommandRegistry *registry)
   command_registry_add_table (registry, sysinfo_commands);
   command_registry_add_table (registry, network_commands);
   command_registry_add_table (registry, fs_info_commands);
+  command_registry_add_table (registry, ssh_host_key_commands);
 }
 
 void

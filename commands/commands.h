@@ -17,6 +17,7 @@ extern const CommandSpec identity_commands[];
 extern const CommandSpec sysinfo_commands[];
 extern const CommandSpec network_commands[];
 extern const CommandSpec fs_freeze_commands[];
+extern const CommandSpec ssh_host_key_commands[];
 extern const CommandSpec fs_info_commands[];
 extern const CommandSpec fs_trim_commands[];
 

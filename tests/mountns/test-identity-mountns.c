@@ -263,14 +263,14 @@ fixture_tear_down (Fixture       *fixture,
     overlay_unmount (&overlays[i - 1]);
 }
 
-/* Starts an agent on the fixture files, asks, and stops it: the return
- * value of __org.guestlink_get-identity. */
+/* Starts an agent on the fixture files, asks @request, and stops it: the
+ * return value, which must be an object. */
 static JsonObject *
-ask_identity (Fixture *fixture)
+ask_agent (Fixture    *fixture,
+           const char *request)
 {
   g_autoptr(TestAgent) agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
-  g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent),
-                                            "{\"execute\": \"__org.guestlink_get-identity\"}");
+  g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent), request);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *object;
@@ -284,6 +284,13 @@ ask_identity (Fixture *fixture)
   g_clear_pointer (&fixture->reply, json_node_unref);
   fixture->reply = json_node_copy (json_object_get_member (object, "return"));
   return json_node_get_object (fixture->reply);
+}
+
+/* The return value of __org.guestlink_get-identity. */
+static JsonObject *
+ask_identity (Fixture *fixture)
+{
+  return ask_agent (fixture, "{\"execute\": \"__org.guestlink_get-identity\"}");
 }
 
 static void
@@ -530,6 +537,14 @@ test_ssh_host_keys (Fixture       *fixture,
   assert_member_str (json_array_get_object_element (keys, 2), "type", "ssh-rsa");
   assert_member_str (json_array_get_object_element (keys, n_keys), "path", "/etc/ssh/ssh_host_zz_key");
   g_assert_true (json_object_has_member (json_array_get_object_element (keys, n_keys), "error"));
+
+  /* __org.guestlink_ssh-get-host-keys tells the same keys. */
+  {
+    g_autoptr(JsonNode) identity_keys = json_node_copy (json_object_get_member (reply, "ssh-host-keys"));
+    JsonObject *host_keys = ask_agent (fixture, "{\"execute\": \"__org.guestlink_ssh-get-host-keys\"}");
+
+    g_assert_true (json_node_equal (json_object_get_member (host_keys, "keys"), identity_keys));
+  }
 }
 
 int
