@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "atomic-file.h"
+
+/* How many temporary names to try before deciding something is wrong. */
+#define TEMPORARY_NAME_TRIES 16
+
+static gboolean
+fail_errno (GError     **error,
+            int          saved_errno,
+            const char  *what,
+            const char  *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "Cannot %s %s: %s", what, path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* The directory of @path, opened, and @path's last component. */
+static int
+open_parent (const char  *path,
+             char       **out_name,
+             GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      fail_errno (error, errno, "open the directory", dir);
+      return -1;
+    }
+  *out_name = g_path_get_basename (path);
+  return fd;
+}
+
+/* ".NAME.XXXXXX" beside @name: hidden, and easy to tell as ours. */
+static char *
+temporary_name (const char *name)
+{
+  return g_strdup_printf (".%s.%06x", name, g_random_int_range (0, 0x1000000));
+}
+
+static gboolean
+write_all (int          fd,
+           const void  *data,
+           gsize        length)
+{
+  const char *p = data;
+
+  while (length > 0)
+    {
+      ssize_t n = write (fd, p, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      length -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Renames @temporary over @name in @dir_fd and makes it durable; removes
+ * @temporary when that fails. */
+static gboolean
+commit (int          dir_fd,
+        const char  *temporary,
+        const char  *name,
+        const char  *path,
+        GError     **error)
+{
+  if (renameat (dir_fd, temporary, dir_fd, name) != 0)
+    {
+      int saved_errno = errno;
+      unlinkat (dir_fd, temporary, 0);
+      return fail_errno (error, saved_errno, "replace", path);
+    }
+  if (fsync (dir_fd) != 0)
+    return fail_errno (error, errno, "sync the directory of", path);
+  return TRUE;
+}
+
+gboolean
+atomic_file_replace (const char  *path,
+                     const void  *data,
+                     gsize        length,
+                     mode_t       mode,
+                     uid_t        uid,
+                     gid_t        gid,
+                     GError     **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *temporary = NULL;
+  int dir_fd;
+  int fd = -1;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  dir_fd = open_parent (path, &name, error);
+  if (dir_fd < 0)
+    return FALSE;
+
+  for (int i = 0; i < TEMPORARY_NAME_TRIES && fd < 0; i++)
+    {
+      g_free (temporary);
+      temporary = temporary_name (name);
+      fd = openat (dir_fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0 && errno != EEXIST)
+        break;
+    }
+  if (fd < 0)
+    {
+      fail_errno (error, errno, "create a file beside", path);
+      goto out;
+    }
+
+  /* The mode and owner before the contents are there and before the name
+   * is visible: a secret is never readable by others, not even briefly. */
+  if ((uid != (uid_t) -1 || gid != (gid_t) -1) && fchown (fd, uid, gid) != 0)
+    {
+      fail_errno (error, errno, "set the owner of", path);
+      goto remove;
+    }
+  if (fchmod (fd, mode) != 0)
+    {
+      fail_errno (error, errno, "set the mode of", path);
+      goto remove;
+    }
+  errno = 0;
+  if (!write_all (fd, data, length) || fsync (fd) != 0)
+    {
+      fail_errno (error, errno != 0 ? errno : EIO, "write", path);
+      goto remove;
+    }
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      fail_errno (error, errno, "write", path);
+      goto remove;
+    }
+  fd = -1;
+
+  ok = commit (dir_fd, temporary, name, path, error);
+  goto out;
+
+remove:
+  unlinkat (dir_fd, temporary, 0);
+out:
+  if (fd >= 0)
+    close (fd);
+  close (dir_fd);
+  return ok;
+}
+
+gboolean
+atomic_file_symlink (const char  *path,
+                     const char  *target,
+                     GError     **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *temporary = NULL;
+  int dir_fd;
+  gboolean created = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  dir_fd = open_parent (path, &name, error);
+  if (dir_fd < 0)
+    return FALSE;
+
+  for (int i = 0; i < TEMPORARY_NAME_TRIES && !created; i++)
+    {
+      g_free (temporary);
+      temporary = temporary_name (name);
+      created = symlinkat (target, dir_fd, temporary) == 0;
+      if (!created && errno != EEXIST)
+        break;
+    }
+  if (!created)
+    ok = fail_errno (error, errno, "create a link beside", path);
+  else
+    ok = commit (dir_fd, temporary, name, path, error);
+
+  close (dir_fd);
+  return ok;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * atomic-file: replacing a file so that a reader, or a machine that loses
+ * power, sees the old contents or the new, never a mix or nothing
+ * (DESIGN.md: "Nothing half-done"). The new file is written beside the
+ * old one under a temporary name, fsynced, renamed over it, and the
+ * directory fsynced so the rename itself is durable.
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Replaces @path with @length bytes of @data, mode @mode, owned by @uid
+ * and @gid (each -1 to keep ours). Whatever @path was (a file, a symlink,
+ * nothing) is replaced, never followed. On failure @path is untouched
+ * and no temporary file is left. */
+gboolean atomic_file_replace (const char  *path,
+                              const void  *data,
+                              gsize        length,
+                              mode_t       mode,
+                              uid_t        uid,
+                              gid_t        gid,
+                              GError     **error);
+
+/* Makes @path a symbolic link to @target the same way. */
+gboolean atomic_file_symlink (const char  *path,
+                              const char  *target,
+                              GError     **error);
+
+G_END_DECLS
