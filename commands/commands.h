@@ -19,6 +19,7 @@ extern const CommandSpec network_commands[];
 extern const CommandSpec fs_freeze_commands[];
 extern const CommandSpec fs_info_commands[];
 extern const CommandSpec fs_trim_commands[];
+extern const CommandSpec ssh_authorized_keys_commands[];
 
 /* The families that only read the guest: what a fuzzer may drive on a
  * development machine. */
