@@ -20,5 +20,7 @@ commands_register_all (CommandRegistry *registry,
 {
   commands_register_readers (registry);
   command_registry_add_table (registry, fs_trim_commands);
+  /* Writes into homes: never in the readers the fuzzer drives. */
+  command_registry_add_table (registry, ssh_authorized_keys_commands);
   command_registry_add_table_with_data (registry, fs_freeze_commands, freezer);
 }

@@ -20,6 +20,7 @@ extern const CommandSpec fs_freeze_commands[];
 extern const CommandSpec ssh_host_key_commands[];
 extern const CommandSpec fs_info_commands[];
 extern const CommandSpec fs_trim_commands[];
+extern const CommandSpec ssh_authorized_keys_commands[];
 
 /* The families that only read the guest: what a fuzzer may drive on a
  * development machine. */

@@ -25,6 +25,7 @@ typedef struct
    * callbacks get the Cli as their data. */
   GPtrArray *mountpoints;  /* freeze: (element-type utf8) NULL-terminated, or NULL */
   gint64 minimum;          /* fstrim: -1 unless given */
+  gboolean reset;          /* authorized-keys add: replace the file */
 } Cli;
 
 typedef int (*SubCommandFunc) (Cli   *cli,
@@ -38,6 +39,7 @@ typedef struct
   SubCommandFunc run;
   const char *summary;
   const GOptionEntry *options;  /* (nullable): its own options */
+  gboolean more_args;    /* n_args or more positional arguments */
 } SubCommand;
 
 /* Prints @error, prefixed with @command when the agent refused it, and
@@ -100,3 +102,8 @@ int cli_fstrim (Cli   *cli,
                 char **args);
 int cli_fsinfo (Cli   *cli,
                 char **args);
+
+/* ssh.c */
+extern const GOptionEntry cli_authorized_keys_options[];
+int cli_authorized_keys (Cli   *cli,
+                         char **args);

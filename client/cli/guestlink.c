@@ -250,6 +250,8 @@ static const SubCommand subcommands[] = {
   { "fstrim", "[--minimum BYTES]", 0, cli_fstrim,
     "Discard the unused blocks of the guest's filesystems", cli_fstrim_options },
   { "fsinfo", "", 0, cli_fsinfo, "Show the guest's filesystems, their use and their disks" },
+  { "authorized-keys", "USER [list|add [--reset]|remove] [KEY|-]...", 1, cli_authorized_keys,
+    "Show or change a guest user's SSH authorized keys", cli_authorized_keys_options, TRUE },
 };
 
 /* "name synopsis", or the name alone when it takes nothing. */
@@ -523,10 +525,11 @@ main (int    argc,
       return STATUS_OK;
     }
 
-  if ((guint) command_argc - 1 != subcommand->n_args)
-    return usage_error ("%s: expected %u argument%s, got %d",
-                        subcommand->name, subcommand->n_args,
-                        subcommand->n_args == 1 ? "" : "s", command_argc - 1);
+  if ((guint) command_argc - 1 != subcommand->n_args &&
+      !(subcommand->more_args && (guint) command_argc - 1 > subcommand->n_args))
+    return usage_error ("%s: expected %s%u argument%s, got %d",
+                        subcommand->name, subcommand->more_args ? "at least " : "",
+                        subcommand->n_args, subcommand->n_args == 1 ? "" : "s", command_argc - 1);
 
   if (options.timeout != NULL && !parse_timeout (options.timeout, &timeout_msec))
     return usage_error ("invalid --timeout '%s': expected a number of seconds", options.timeout);
