@@ -92,26 +92,23 @@ commit (int          dir_fd,
 }
 
 gboolean
-atomic_file_replace (const char  *path,
-                     const void  *data,
-                     gsize        length,
-                     mode_t       mode,
-                     uid_t        uid,
-                     gid_t        gid,
-                     GError     **error)
+atomic_file_replace_at (int          dir_fd,
+                        const char  *name,
+                        const char  *display_path,
+                        const void  *data,
+                        gsize        length,
+                        mode_t       mode,
+                        uid_t        uid,
+                        gid_t        gid,
+                        GError     **error)
 {
-  g_autofree char *name = NULL;
   g_autofree char *temporary = NULL;
-  int dir_fd;
   int fd = -1;
-  gboolean ok = FALSE;
 
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (dir_fd >= 0, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (display_path != NULL, FALSE);
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
-
-  dir_fd = open_parent (path, &name, error);
-  if (dir_fd < 0)
-    return FALSE;
 
   for (int i = 0; i < TEMPORARY_NAME_TRIES && fd < 0; i++)
     {
@@ -122,45 +119,62 @@ atomic_file_replace (const char  *path,
         break;
     }
   if (fd < 0)
-    {
-      fail_errno (error, errno, "create a file beside", path);
-      goto out;
-    }
+    return fail_errno (error, errno, "create a file beside", display_path);
 
   /* The mode and owner before the contents are there and before the name
    * is visible: a secret is never readable by others, not even briefly. */
   if ((uid != (uid_t) -1 || gid != (gid_t) -1) && fchown (fd, uid, gid) != 0)
     {
-      fail_errno (error, errno, "set the owner of", path);
+      fail_errno (error, errno, "set the owner of", display_path);
       goto remove;
     }
   if (fchmod (fd, mode) != 0)
     {
-      fail_errno (error, errno, "set the mode of", path);
+      fail_errno (error, errno, "set the mode of", display_path);
       goto remove;
     }
   errno = 0;
   if (!write_all (fd, data, length) || fsync (fd) != 0)
     {
-      fail_errno (error, errno != 0 ? errno : EIO, "write", path);
+      fail_errno (error, errno != 0 ? errno : EIO, "write", display_path);
       goto remove;
     }
   if (close (fd) != 0)
     {
       fd = -1;
-      fail_errno (error, errno, "write", path);
+      fail_errno (error, errno, "write", display_path);
       goto remove;
     }
-  fd = -1;
 
-  ok = commit (dir_fd, temporary, name, path, error);
-  goto out;
+  return commit (dir_fd, temporary, name, display_path, error);
 
 remove:
-  unlinkat (dir_fd, temporary, 0);
-out:
   if (fd >= 0)
     close (fd);
+  unlinkat (dir_fd, temporary, 0);
+  return FALSE;
+}
+
+gboolean
+atomic_file_replace (const char  *path,
+                     const void  *data,
+                     gsize        length,
+                     mode_t       mode,
+                     uid_t        uid,
+                     gid_t        gid,
+                     GError     **error)
+{
+  g_autofree char *name = NULL;
+  int dir_fd;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  dir_fd = open_parent (path, &name, error);
+  if (dir_fd < 0)
+    return FALSE;
+  ok = atomic_file_replace_at (dir_fd, name, path, data, length, mode, uid, gid, error);
   close (dir_fd);
   return ok;
 }

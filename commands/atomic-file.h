@@ -26,6 +26,19 @@ gboolean atomic_file_replace (const char  *path,
                               gid_t        gid,
                               GError     **error);
 
+/* The same for @name in the directory open as @dir_fd, for a caller that
+ * reached that directory its own careful way; @display_path names the
+ * file in errors. */
+gboolean atomic_file_replace_at (int          dir_fd,
+                                 const char  *name,
+                                 const char  *display_path,
+                                 const void  *data,
+                                 gsize        length,
+                                 mode_t       mode,
+                                 uid_t        uid,
+                                 gid_t        gid,
+                                 GError     **error);
+
 /* Makes @path a symbolic link to @target the same way. */
 gboolean atomic_file_symlink (const char  *path,
                               const char  *target,

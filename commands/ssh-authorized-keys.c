@@ -40,6 +40,7 @@
 
 #include <glib/gstdio.h>
 
+#include "atomic-file.h"
 #include "authorized-keys.h"
 #include "commands.h"
 #include "message.h"
@@ -345,77 +346,21 @@ read_authorized_keys (int          ssh_fd,
   return TRUE;
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        length)
-{
-  while (length > 0)
-    {
-      ssize_t n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
-
 /* The new authorized_keys, 0600 and the user's, in place of the old one
- * at once: a temporary file beside it, renamed over it, then the
- * directory synced so the rename survives a crash. */
+ * at once (atomic-file.h), in the ~/.ssh we opened and checked. */
 static gboolean
 write_authorized_keys (int          ssh_fd,
                        const User  *user,
                        const char  *contents,
                        GError     **error)
 {
-  g_autofree char *temp_name = NULL;
-  int fd = -1;
+  g_autofree char *path = g_strdup_printf ("%s/" SSH_DIR "/" AUTHORIZED_KEYS, user->home);
+  g_autoptr(GError) local_error = NULL;
 
-  for (guint attempt = 0; attempt < 100 && fd < 0; attempt++)
+  if (!atomic_file_replace_at (ssh_fd, AUTHORIZED_KEYS, path, contents, strlen (contents),
+                               0600, user->uid, user->gid, &local_error))
     {
-      g_free (temp_name);
-      temp_name = g_strdup_printf ("." AUTHORIZED_KEYS ".guestlink-%08x", g_random_int ());
-      fd = openat (ssh_fd, temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (fd < 0 && errno != EEXIST)
-        break;
-    }
-  if (fd < 0)
-    {
-      set_generic (error, "failed to create a file in '%s/" SSH_DIR "': %s",
-                   user->home, g_strerror (errno));
-      return FALSE;
-    }
-
-  if (!write_all (fd, contents, strlen (contents))
-      || fchown (fd, user->uid, user->gid) < 0
-      || fchmod (fd, 0600) < 0
-      || fsync (fd) < 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      unlinkat (ssh_fd, temp_name, 0);
-      set_generic (error, "failed to write to '%s/" SSH_DIR "/" AUTHORIZED_KEYS "': %s",
-                   user->home, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (close (fd) < 0 || renameat (ssh_fd, temp_name, ssh_fd, AUTHORIZED_KEYS) < 0)
-    {
-      int saved_errno = errno;
-
-      unlinkat (ssh_fd, temp_name, 0);
-      set_generic (error, "failed to write to '%s/" SSH_DIR "/" AUTHORIZED_KEYS "': %s",
-                   user->home, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (fsync (ssh_fd) < 0)
-    {
-      set_generic (error, "failed to sync '%s/" SSH_DIR "': %s", user->home, g_strerror (errno));
+      set_generic (error, "failed to write to '%s': %s", path, local_error->message);
       return FALSE;
     }
   return TRUE;
