@@ -23,4 +23,13 @@ gboolean small_file_read (const char  *path,
                           gsize       *out_length,
                           GError     **error);
 
+/* The same from @fd, already opened and checked by the caller, read to
+ * its end and left open; @path names it in errors. */
+gboolean small_file_read_fd (int          fd,
+                             const char  *path,
+                             gsize        max_size,
+                             char       **out_contents,
+                             gsize       *out_length,
+                             GError     **error);
+
 G_END_DECLS

@@ -44,6 +44,7 @@
 #include "authorized-keys.h"
 #include "commands.h"
 #include "message.h"
+#include "small-file.h"
 
 #define SSH_DIR ".ssh"
 #define AUTHORIZED_KEYS "authorized_keys"
@@ -268,8 +269,10 @@ read_authorized_keys (int          ssh_fd,
                       char       **out_contents,
                       GError     **error)
 {
-  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  g_autofree char *path = NULL;
+  g_autoptr(GError) local_error = NULL;
   struct stat st;
+  gboolean ok;
   int fd;
 
   *out_contents = NULL;
@@ -314,36 +317,14 @@ read_authorized_keys (int          ssh_fd,
       return FALSE;
     }
 
-  for (;;)
-    {
-      guint8 chunk[8192];
-      ssize_t n = read (fd, chunk, sizeof chunk);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          set_generic (error, "failed to read '%s/" SSH_DIR "/" AUTHORIZED_KEYS "': %s",
-                       user->home, g_strerror (errno));
-          close (fd);
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      g_byte_array_append (buffer, chunk, (guint) n);
-      if (buffer->len > AUTHORIZED_KEYS_MAX_SIZE)
-        {
-          set_generic (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is larger than %d bytes",
-                       user->home, AUTHORIZED_KEYS_MAX_SIZE);
-          close (fd);
-          return FALSE;
-        }
-    }
+  path = g_strdup_printf ("%s/" SSH_DIR "/" AUTHORIZED_KEYS, user->home);
+  ok = small_file_read_fd (fd, path, AUTHORIZED_KEYS_MAX_SIZE, out_contents, NULL, &local_error);
   close (fd);
-
-  g_byte_array_append (buffer, (const guint8 *) "", 1);
-  *out_contents = (char *) g_byte_array_free (g_steal_pointer (&buffer), FALSE);
-  return TRUE;
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_FAILED))
+    set_generic (error, "'%s' is larger than %d bytes", path, AUTHORIZED_KEYS_MAX_SIZE);
+  else if (local_error != NULL)
+    set_generic (error, "failed to read '%s': %s", path, local_error->message);
+  return ok;
 }
 
 /* The new authorized_keys, 0600 and the user's, in place of the old one
