@@ -137,11 +137,10 @@ static GMutex utmp_lock;
 /* Each user logged in (utmp USER_PROCESS), once, with the earliest login:
  * what qemu-ga reports. Runs in a worker thread: glibc waits up to ten
  * seconds for the utmp lock, and the main loop must not. */
-static void
-collect_users (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static JsonNode *
+collect_users (gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (logged_in_user_free);
@@ -191,25 +190,13 @@ collect_users (GTask        *task,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  g_task_return_pointer (task, json_builder_get_root (builder), (GDestroyNotify) json_node_unref);
-}
-
-static void
-users_collected (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(CommandCall) call = user_data;
-
-  command_call_return (call, g_task_propagate_pointer (G_TASK (result), NULL));
+  return json_builder_get_root (builder);
 }
 
 static void
 handle_get_users (CommandCall *call)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, users_collected, command_call_ref (call));
-
-  g_task_run_in_thread (task, collect_users);
+  command_call_run_in_thread (call, collect_users, NULL, NULL);
 }
 
 static void
