@@ -9,8 +9,8 @@
 #include "fs-freeze-ioctl.h"
 #include "fs-freezer.h"
 #include "fs-mounts.h"
+#include "fs-private.h"
 
-#define MOUNTINFO_PATH "/proc/self/mountinfo"
 #define MARKER_NAME "fsfreeze-frozen"
 
 typedef enum {
@@ -30,7 +30,6 @@ typedef struct {
 } Operation;
 
 struct _FsFreezer {
-  char *statedir;
   char *marker_path;
   char *hook_dir;
   char *hook;
@@ -40,7 +39,6 @@ struct _FsFreezer {
   FsFreezerGateFunc gate_func;
   gpointer gate_data;
 
-  gboolean gate_closed;
   GArray *frozen;           /* FsFrozen, freeze order */
   GPtrArray *hooks_frozen;  /* the hooks that ran "freeze", freeze order */
   guint timeout_id;
@@ -71,8 +69,8 @@ fs_freezer_new (const FsFreezerConfig *config,
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (config->statedir != NULL, NULL);
   g_return_val_if_fail (config->hook_timeout_seconds > 0, NULL);
+  g_return_val_if_fail (registry != NULL, NULL);
 
-  self->statedir = g_strdup (config->statedir);
   self->marker_path = g_build_filename (config->statedir, MARKER_NAME, NULL);
   self->hook_dir = g_strdup (config->hook_dir);
   self->hook = g_strdup (config->hook);
@@ -100,7 +98,6 @@ fs_freezer_free (FsFreezer *self)
     g_source_remove (self->timeout_id);
   g_array_unref (self->frozen);
   g_clear_pointer (&self->hooks_frozen, g_ptr_array_unref);
-  g_free (self->statedir);
   g_free (self->marker_path);
   g_free (self->hook_dir);
   g_free (self->hook);
@@ -112,19 +109,19 @@ fs_freezer_is_frozen (FsFreezer *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return self->gate_closed;
+  return command_registry_get_frozen (self->registry);
 }
 
 /* ---- the gate and the marker ---- */
 
+/* The registry's frozen flag is the gate: only this writes it. */
 static void
 set_gate (FsFreezer *self,
           gboolean   closed)
 {
-  if (self->gate_closed == closed)
+  if (command_registry_get_frozen (self->registry) == closed)
     return;
 
-  self->gate_closed = closed;
   command_registry_set_frozen (self->registry, closed);
   if (self->gate_func != NULL)
     self->gate_func (closed, self->gate_data);
@@ -192,13 +189,28 @@ visible_mounts (GPtrArray *mounts)
   return visible;
 }
 
+/* A target for each local filesystem among @candidates (FsMount *,
+ * mount order), each once: its first mount stands for it, so a bind
+ * mount of a filesystem already there is the same one. */
+static GPtrArray *
+targets_from (GPtrArray *candidates)
+{
+  g_autoptr(GPtrArray) local = fs_mounts_local_filesystems (candidates);
+  GPtrArray *targets = new_target_list ();
+
+  for (guint i = 0; i < local->len; i++)
+    {
+      const FsMount *mount = g_ptr_array_index (local, i);
+      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->mount_id));
+    }
+  return targets;
+}
+
 static GPtrArray *
 all_local_targets (GPtrArray *mounts)
 {
   g_autoptr(GHashTable) visible = visible_mounts (mounts);
   g_autoptr(GPtrArray) reachable = g_ptr_array_new ();
-  g_autoptr(GPtrArray) local = NULL;
-  GPtrArray *targets = new_target_list ();
 
   /* A mount with another on top of it cannot be opened by its path; a
    * bind mount of the same filesystem elsewhere can stand for it. */
@@ -209,14 +221,7 @@ all_local_targets (GPtrArray *mounts)
       if (g_hash_table_lookup (visible, mount->mountpoint) == mount)
         g_ptr_array_add (reachable, mount);
     }
-
-  local = fs_mounts_local_filesystems (reachable);
-  for (guint i = 0; i < local->len; i++)
-    {
-      const FsMount *mount = g_ptr_array_index (local, i);
-      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->mount_id));
-    }
-  return targets;
+  return targets_from (reachable);
 }
 
 /* The filesystems at @mountpoints in mount order, each once, or an error
@@ -229,9 +234,7 @@ chosen_targets (GPtrArray           *mounts,
 {
   g_autoptr(GHashTable) visible = visible_mounts (mounts);
   g_autoptr(GHashTable) chosen = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) devices = g_hash_table_new_full (g_int64_hash, g_int64_equal,
-                                                          g_free, NULL);
-  g_autoptr(GPtrArray) targets = new_target_list ();
+  g_autoptr(GPtrArray) chosen_mounts = g_ptr_array_new ();
 
   for (const char * const *path = mountpoints; *path != NULL; path++)
     {
@@ -267,29 +270,19 @@ chosen_targets (GPtrArray           *mounts,
 
   for (guint i = 0; i < mounts->len; i++)
     {
-      const FsMount *mount = g_ptr_array_index (mounts, i);
-      gint64 *device;
+      FsMount *mount = g_ptr_array_index (mounts, i);
 
-      if (!g_hash_table_contains (chosen, mount))
-        continue;
-      /* A bind mount of a filesystem already chosen is the same one. */
-      if (g_hash_table_contains (devices, &(gint64) { (gint64) mount->device }))
-        continue;
-
-      device = g_new (gint64, 1);
-      *device = (gint64) mount->device;
-      g_hash_table_add (devices, device);
-      g_ptr_array_add (targets, fs_freeze_target_new (mount->mountpoint, mount->mount_id));
+      if (g_hash_table_contains (chosen, mount))
+        g_ptr_array_add (chosen_mounts, mount);
     }
-
-  return g_steal_pointer (&targets);
+  return targets_from (chosen_mounts);
 }
 
 static GPtrArray *
 resolve_targets (const char * const  *mountpoints,
                  GError             **error)
 {
-  g_autoptr(GPtrArray) mounts = fs_mounts_read (MOUNTINFO_PATH, error);
+  g_autoptr(GPtrArray) mounts = fs_mounts_read (FS_MOUNTINFO_PATH, error);
 
   if (mounts == NULL)
     return NULL;
@@ -368,6 +361,18 @@ current_operation (FsFreezer *self)
   return g_task_get_task_data (self->current);
 }
 
+/* Answers the current operation: its error, or how many it did. */
+static void
+return_result (FsFreezer *self)
+{
+  Operation *operation = current_operation (self);
+
+  if (operation->error != NULL)
+    return_error (self, g_steal_pointer (&operation->error));
+  else
+    return_count (self, operation->n_done);
+}
+
 /* ---- thawing ---- */
 
 static void
@@ -376,17 +381,27 @@ on_thaw_hooks_done (GObject      *source,
                     gpointer      user_data)
 {
   FsFreezer *self = user_data;
-  Operation *operation = current_operation (self);
   g_autoptr(GError) error = NULL;
 
   /* The filesystems are thawed whatever a thaw hook says; the host must
    * not be told otherwise. The hook's failure is in the log. */
   fs_freeze_hooks_run_finish (result, NULL, &error);
+  return_result (self);
+}
 
-  if (operation->error != NULL)
-    return_error (self, g_steal_pointer (&operation->error));
-  else
-    return_count (self, operation->n_done);
+/* The operation's hooks hear "thaw", if it has any; then it answers. */
+static void
+finish_with_thaw_hooks (FsFreezer *self)
+{
+  Operation *operation = current_operation (self);
+
+  if (operation->hooks == NULL || operation->hooks->len == 0)
+    {
+      return_result (self);
+      return;
+    }
+  fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_THAW, self->hook_timeout_seconds,
+                             on_thaw_hooks_done, self);
 }
 
 /* After the filesystems: the marker goes, the gate opens (the held log
@@ -397,26 +412,12 @@ after_thaw (FsFreezer  *self,
             GPtrArray  *notes,
             const char *summary)
 {
-  Operation *operation = current_operation (self);
-  g_autoptr(GPtrArray) hooks = g_steal_pointer (&operation->hooks);
-
   remove_marker (self);
   set_gate (self, FALSE);
   log_notes (notes);
   if (summary != NULL)
     g_message ("%s", summary);
-
-  if (hooks == NULL || hooks->len == 0)
-    {
-      if (operation->error != NULL)
-        return_error (self, g_steal_pointer (&operation->error));
-      else
-        return_count (self, operation->n_done);
-      return;
-    }
-
-  fs_freeze_hooks_run_async (hooks, FS_FREEZE_HOOK_THAW, self->hook_timeout_seconds,
-                             on_thaw_hooks_done, self);
+  finish_with_thaw_hooks (self);
 }
 
 typedef struct {
@@ -496,23 +497,18 @@ start_thaw (FsFreezer *self)
 {
   Operation *operation = current_operation (self);
 
-  if (!self->gate_closed)
+  operation->hooks = g_steal_pointer (&self->hooks_frozen);
+  if (!command_registry_get_frozen (self->registry))
     {
       /* Nothing frozen: 0, as qemu-ga. Hooks that heard "freeze" from a
        * freeze that froze nothing hear "thaw" now. */
-      operation->hooks = g_steal_pointer (&self->hooks_frozen);
-      if (operation->hooks == NULL || operation->hooks->len == 0)
-        return_count (self, 0);
-      else
-        fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_THAW,
-                                   self->hook_timeout_seconds, on_thaw_hooks_done, self);
+      finish_with_thaw_hooks (self);
       return;
     }
 
   if (self->timeout_id != 0)
     g_source_remove (self->timeout_id);
   self->timeout_id = 0;
-  operation->hooks = g_steal_pointer (&self->hooks_frozen);
   thaw_filesystems (self, NULL);
 }
 
@@ -571,13 +567,7 @@ undo_freeze_hooks (FsFreezer *self,
 
   remove_marker (self);
   operation->error = error;
-  if (operation->hooks == NULL || operation->hooks->len == 0)
-    {
-      return_error (self, g_steal_pointer (&operation->error));
-      return;
-    }
-  fs_freeze_hooks_run_async (operation->hooks, FS_FREEZE_HOOK_THAW,
-                             self->hook_timeout_seconds, on_thaw_hooks_done, self);
+  finish_with_thaw_hooks (self);
 }
 
 static void
@@ -691,7 +681,7 @@ start_freeze (FsFreezer *self)
                                                "The agent is stopping"));
       return;
     }
-  if (self->gate_closed)
+  if (command_registry_get_frozen (self->registry))
     {
       return_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY,
                                                "The filesystems are frozen already"));
@@ -737,7 +727,7 @@ start_recover (FsFreezer *self)
   /* Which filesystems the dead agent had frozen is not to be trusted (it
    * may have died between two of them): thaw them all. */
   set_gate (self, TRUE);
-  mounts = fs_mounts_read (MOUNTINFO_PATH, &error);
+  mounts = fs_mounts_read (FS_MOUNTINFO_PATH, &error);
   operation->targets = mounts != NULL ? all_local_targets (mounts) : new_target_list ();
   if (mounts == NULL)
     g_message ("Cannot read the mount table to thaw: %s", error->message);
