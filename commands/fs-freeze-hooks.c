@@ -103,13 +103,12 @@ typedef struct {
   const char *path;
   GSubprocess *process;
   GInputStream *output;
-  GSource *output_source;
+  GSource *output_source;   /* NULL once the output has ended */
   GString *line;
   gsize logged_bytes;
   gboolean output_capped;
   GSource *timeout_source;
   gboolean timed_out;
-  gboolean output_ended;
 } HookRun;
 
 static void
@@ -130,7 +129,6 @@ hook_run_clear_current (HookRun *run)
   run->logged_bytes = 0;
   run->output_capped = FALSE;
   run->timed_out = FALSE;
-  run->output_ended = FALSE;
 }
 
 static void
@@ -240,14 +238,6 @@ finish_hook (GTask *task)
     }
 
   hook_run_clear_current (run);
-
-  if (run->first_error != NULL && run->action == FS_FREEZE_HOOK_FREEZE)
-    {
-      g_task_return_error (task, g_error_copy (run->first_error));
-      g_object_unref (task);
-      return;
-    }
-
   run_next_hook (task);
 }
 
@@ -262,7 +252,6 @@ on_output_ready (GObject  *stream,
     return G_SOURCE_CONTINUE;
 
   /* The hook's exit, not the end of its output, ends its turn. */
-  run->output_ended = TRUE;
   g_clear_pointer (&run->output_source, g_source_unref);
   return G_SOURCE_REMOVE;
 }
@@ -279,7 +268,7 @@ on_hook_exited (GObject      *source,
 
   /* What the hook wrote is in the pipe by now. A child it left behind
    * may hold the pipe open for ever: take what is there and go on. */
-  if (!run->output_ended)
+  if (run->output_source != NULL)
     read_available (run);
   finish_hook (task);
 }
@@ -315,7 +304,9 @@ run_next_hook (GTask *task)
   g_autoptr(GError) error = NULL;
   guint index;
 
-  if (run->n_started == run->hooks->len)
+  /* All done, or a freeze hook failed: the rest must not run. */
+  if (run->n_started == run->hooks->len ||
+      (run->first_error != NULL && run->action == FS_FREEZE_HOOK_FREEZE))
     {
       if (run->first_error != NULL)
         g_task_return_error (task, g_error_copy (run->first_error));
@@ -344,12 +335,6 @@ run_next_hook (GTask *task)
                                         "fsfreeze hook %s failed: %s",
                                         run->path, error->message);
       hook_run_clear_current (run);
-      if (run->action == FS_FREEZE_HOOK_FREEZE)
-        {
-          g_task_return_error (task, g_error_copy (run->first_error));
-          g_object_unref (task);
-          return;
-        }
       run_next_hook (task);
       return;
     }
