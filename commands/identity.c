@@ -14,10 +14,10 @@
 #include <sys/utsname.h>
 
 #include "commands.h"
+#include "identity-validate.h"
 #include "small-file.h"
 #include "ssh-host-keys.h"
 
-#define ID128_LENGTH 32
 #define UUID_LENGTH 36
 
 /* machine-id(5) states, as systemd tells them apart at boot. */
@@ -67,13 +67,9 @@ read_below (const char  *root,
 }
 
 static gboolean
-is_lower_hex (const char *text,
-              gsize       length)
+is_lower_hex_digit (char c)
 {
-  for (gsize i = 0; i < length; i++)
-    if (!g_ascii_isxdigit (text[i]) || g_ascii_isupper (text[i]))
-      return FALSE;
-  return TRUE;
+  return g_ascii_isxdigit (c) && !g_ascii_isupper (c);
 }
 
 /* machine-id(5): 32 lowercase hex digits and a newline; systemd writes
@@ -97,9 +93,9 @@ read_id128_file (const char  *root,
     return ID128_STATE_EMPTY;
   if (g_str_equal (contents, "uninitialized"))
     return ID128_STATE_UNINITIALIZED;
-  /* The all-zero id is systemd's "null" id, never a machine's. */
-  if (length != ID128_LENGTH || !is_lower_hex (contents, length)
-      || strspn (contents, "0") == length)
+  /* The same rule as for a machine id the host sets: not all zero, which
+   * is systemd's "null" id, never a machine's. */
+  if (!identity_validate_machine_id (contents, NULL))
     return ID128_STATE_INVALID;
 
   *out_id = g_steal_pointer (&contents);
@@ -119,7 +115,7 @@ parse_uuid (const char *text)
     {
       gboolean dash_expected = i == 8 || i == 13 || i == 18 || i == 23;
 
-      if (dash_expected ? uuid[i] != '-' : !is_lower_hex (uuid + i, 1))
+      if (dash_expected ? uuid[i] != '-' : !is_lower_hex_digit (uuid[i]))
         return NULL;
     }
   return g_steal_pointer (&uuid);
