@@ -42,10 +42,9 @@ JsonNode *fs_info_collect (const char  *mountinfo_path,
 
 /* guest-fstrim: FITRIM on each mount guest-get-fsinfo lists, in mount
  * order, and the GuestFilesystemTrimResponse (results newest mount
- * first). @minimum counts only with @has_minimum. Stops with
+ * first). @minimum is FITRIM's minlen, 0 for none. Stops with
  * G_IO_ERROR_CANCELLED between filesystems once @cancellable is. */
 JsonNode *fs_trim_collect (const char    *mountinfo_path,
-                           gboolean       has_minimum,
                            gint64         minimum,
                            GCancellable  *cancellable,
                            GError       **error);

@@ -80,13 +80,12 @@ trim_one (const FsMount  *mount,
 
 JsonNode *
 fs_trim_collect (const char    *mountinfo_path,
-                 gboolean       has_minimum,
                  gint64         minimum,
                  GCancellable  *cancellable,
                  GError       **error)
 {
   /* qemu-ga hands a negative minimum to the kernel as it is. */
-  guint64 minlen = has_minimum ? (guint64) minimum : 0;
+  guint64 minlen = (guint64) minimum;
   g_autoptr(JsonObject) response = NULL;
   JsonArray *paths;
 
@@ -98,33 +97,26 @@ fs_trim_collect (const char    *mountinfo_path,
   return json_node_init_object (json_node_alloc (), response);
 }
 
-typedef struct {
-  gboolean has_minimum;
-  gint64 minimum;
-} TrimArguments;
-
 static JsonNode *
 trim_in_thread (gpointer       data,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  const TrimArguments *arguments = data;
+  const gint64 *minimum = data;
 
-  return fs_trim_collect (FS_MOUNTINFO_PATH, arguments->has_minimum, arguments->minimum,
-                          cancellable, error);
+  return fs_trim_collect (FS_MOUNTINFO_PATH, *minimum, cancellable, error);
 }
 
 static void
 handle_fstrim (CommandCall *call)
 {
-  TrimArguments *arguments = g_new0 (TrimArguments, 1);
+  gint64 *minimum = g_new0 (gint64, 1);
 
   g_info ("guest-fstrim called");
-  arguments->has_minimum = command_call_has_argument (call, "minimum");
-  if (arguments->has_minimum)
-    arguments->minimum = command_call_get_integer (call, "minimum");
+  if (command_call_has_argument (call, "minimum"))
+    *minimum = command_call_get_integer (call, "minimum");
   /* FITRIM of a large filesystem takes minutes. */
-  command_call_run_in_thread (call, trim_in_thread, arguments, g_free);
+  command_call_run_in_thread (call, trim_in_thread, minimum, g_free);
 }
 
 static const CommandParam fstrim_params[] = {

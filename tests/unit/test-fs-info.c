@@ -176,7 +176,7 @@ test_missing_table (Tables        *tables,
   g_assert_null (fs_info_collect (tables->mountinfo, "/sys", "/run/udev/data", &error));
   g_assert_nonnull (error);
   g_assert_true (g_str_has_prefix (error->message, "failed to read the mount table: "));
-  g_assert_null (fs_trim_collect (tables->mountinfo, FALSE, 0, NULL, &trim_error));
+  g_assert_null (fs_trim_collect (tables->mountinfo, 0, NULL, &trim_error));
   g_assert_nonnull (trim_error);
 }
 
@@ -193,7 +193,7 @@ test_fstrim_results (Tables        *tables,
   g_assert_false (g_file_test (tables->missing, G_FILE_TEST_EXISTS));
   write_mountinfo (tables, mounts);
 
-  reply = encode (fs_trim_collect (tables->mountinfo, TRUE, 4096, NULL, &error));
+  reply = encode (fs_trim_collect (tables->mountinfo, 4096, NULL, &error));
   g_assert_no_error (error);
   expected = g_strdup_printf (
     "{\"paths\": ["
@@ -212,7 +212,7 @@ test_fstrim_nothing (Tables        *tables,
   g_autofree char *reply = NULL;
 
   write_mountinfo (tables, "22 27 0:21 / /proc rw - proc proc rw\n");
-  reply = encode (fs_trim_collect (tables->mountinfo, FALSE, 0, NULL, &error));
+  reply = encode (fs_trim_collect (tables->mountinfo, 0, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (reply, ==, "{\"paths\": []}");
 }
@@ -227,7 +227,7 @@ test_fstrim_cancelled (Tables        *tables,
 
   write_mountinfo (tables, mounts);
   g_cancellable_cancel (cancellable);
-  g_assert_null (fs_trim_collect (tables->mountinfo, FALSE, 0, cancellable, &error));
+  g_assert_null (fs_trim_collect (tables->mountinfo, 0, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
