@@ -185,6 +185,20 @@ command_call_return_error (CommandCall *call,
   call->done_func (call, NULL, owned_error, call->done_data);
 }
 
+void
+command_call_return_result (CommandCall *call,
+                            JsonNode    *value,
+                            GError      *error)
+{
+  if (error != NULL)
+    {
+      g_clear_pointer (&value, json_node_unref);
+      command_call_return_error (call, error);
+    }
+  else
+    command_call_return (call, value);
+}
+
 typedef struct {
   CommandThreadFunc func;
   gpointer data;
@@ -231,10 +245,7 @@ thread_work_done (GObject      *source_object,
   GError *error = NULL;
   JsonNode *value = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (error != NULL)
-    command_call_return_error (call, error);
-  else
-    command_call_return (call, value);
+  command_call_return_result (call, value, error);
 }
 
 void

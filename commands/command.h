@@ -83,6 +83,11 @@ void command_call_return (CommandCall *call,
 /* Completes the call with @error (transfer full). */
 void command_call_return_error (CommandCall *call,
                                 GError      *error);
+/* Completes the call with @error when it is set (@value, if any, is then
+ * dropped), else with @value (NULL for "{}"); both transfer full. */
+void command_call_return_result (CommandCall *call,
+                                 JsonNode    *value,
+                                 GError      *error);
 
 /* Work for a worker thread: the reply value (transfer full; NULL for
  * "{}"), or NULL with @error set. @cancellable is the call's. */

@@ -25,45 +25,32 @@ guest_fsfreeze_status (CommandCall *call)
   command_call_return (call, status);
 }
 
+/* Freeze, freeze-list and thaw answer alike: how many filesystems. */
 static void
-return_count_or_error (CommandCall *call,
-                       gint         count,
-                       GError      *error)
-{
-  JsonNode *value;
-
-  if (error != NULL)
-    {
-      /* Every freezer failure is a GenericError to the host, in words
-       * that name the mount point or hook at fault. */
-      command_call_return_error (call, g_error_new_literal (PROTOCOL_ERROR,
-                                                            PROTOCOL_ERROR_GENERIC,
-                                                            error->message));
-      g_error_free (error);
-      return;
-    }
-
-  value = json_node_new (JSON_NODE_VALUE);
-  json_node_set_int (value, count);
-  command_call_return (call, value);
-}
-
-static void
-on_frozen (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+on_freezer_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(CommandCall) call = user_data;
-  GError *error = NULL;
-  gint count = fs_freezer_freeze_finish (call_freezer (call), result, &error);
+  FsFreezer *freezer = call_freezer (call);
+  g_autoptr(GError) error = NULL;
+  GError *generic_error = NULL;
+  gint count = g_async_result_is_tagged (result, fs_freezer_freeze_async)
+               ? fs_freezer_freeze_finish (freezer, result, &error)
+               : fs_freezer_thaw_finish (freezer, result, &error);
 
-  return_count_or_error (call, count, error);
+  /* Every freezer failure is a GenericError to the host, in words that
+   * name the mount point or hook at fault. */
+  if (error != NULL)
+    generic_error = g_error_new_literal (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC, error->message);
+  command_call_return_result (call, json_node_init_int (json_node_alloc (), count),
+                              generic_error);
 }
 
 static void
 guest_fsfreeze_freeze (CommandCall *call)
 {
-  fs_freezer_freeze_async (call_freezer (call), NULL, on_frozen, command_call_ref (call));
+  fs_freezer_freeze_async (call_freezer (call), NULL, on_freezer_done, command_call_ref (call));
 }
 
 static void
@@ -88,25 +75,13 @@ guest_fsfreeze_freeze_list (CommandCall *call)
   mountpoints = g_strv_builder_end (builder);
 
   fs_freezer_freeze_async (call_freezer (call), (const char * const *) mountpoints,
-                           on_frozen, command_call_ref (call));
-}
-
-static void
-on_thawed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(CommandCall) call = user_data;
-  GError *error = NULL;
-  gint count = fs_freezer_thaw_finish (call_freezer (call), result, &error);
-
-  return_count_or_error (call, count, error);
+                           on_freezer_done, command_call_ref (call));
 }
 
 static void
 guest_fsfreeze_thaw (CommandCall *call)
 {
-  fs_freezer_thaw_async (call_freezer (call), on_thawed, command_call_ref (call));
+  fs_freezer_thaw_async (call_freezer (call), on_freezer_done, command_call_ref (call));
 }
 
 static const CommandParam freeze_list_params[] = {

@@ -17,10 +17,7 @@ handle_get_interfaces (CommandCall *call)
   GError *error = NULL;
   JsonNode *value = network_interfaces_collect ("/proc/net/dev", &error);
 
-  if (value == NULL)
-    command_call_return_error (call, error);
-  else
-    command_call_return (call, value);
+  command_call_return_result (call, value, error);
 }
 
 static void
@@ -30,10 +27,7 @@ handle_get_route (CommandCall *call)
   JsonNode *value = network_routes_collect ("/proc/net/route",
                                             "/proc/net/ipv6_route", &error);
 
-  if (value == NULL)
-    command_call_return_error (call, error);
-  else
-    command_call_return (call, value);
+  command_call_return_result (call, value, error);
 }
 
 const CommandSpec network_commands[] = {
