@@ -51,7 +51,7 @@ small_file_read_fd (int          fd,
       g_byte_array_append (buffer, chunk, (guint) n);
       if (buffer->len > max_size)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FBIG,
                        "%s is larger than %" G_GSIZE_FORMAT " bytes", path, max_size);
           return FALSE;
         }
