@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 static gboolean
@@ -51,7 +52,7 @@ small_file_read_fd (int          fd,
       g_byte_array_append (buffer, chunk, (guint) n);
       if (buffer->len > max_size)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FBIG,
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
                        "%s is larger than %" G_GSIZE_FORMAT " bytes", path, max_size);
           return FALSE;
         }

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 
 /* The contents of the regular (or /proc, /sys) file at @path, NUL
  * terminated, at most @max_size bytes. Errors are G_FILE_ERROR (NOENT for a
- * missing file, INVAL for a non-regular one, FBIG for an oversized one). */
+ * missing file, INVAL for a non-regular one), except an oversized file:
+ * G_IO_ERROR_MESSAGE_TOO_LARGE, which no errno maps to. */
 gboolean small_file_read (const char  *path,
                           gsize        max_size,
                           char       **out_contents,

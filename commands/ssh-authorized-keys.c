@@ -320,7 +320,7 @@ read_authorized_keys (int          ssh_fd,
   path = g_strdup_printf ("%s/" SSH_DIR "/" AUTHORIZED_KEYS, user->home);
   ok = small_file_read_fd (fd, path, AUTHORIZED_KEYS_MAX_SIZE, out_contents, NULL, &local_error);
   close (fd);
-  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_FBIG))
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
     set_generic (error, "'%s' is larger than %d bytes", path, AUTHORIZED_KEYS_MAX_SIZE);
   else if (local_error != NULL)
     set_generic (error, "failed to read '%s': %s", path, local_error->message);
