@@ -389,8 +389,7 @@ port_update (Channel *self)
       set_async (self, FALSE);
       g_debug ("Host connected to %s", self->path);
       channel_attach_stream (self, self->port_fd);
-      if (self->callbacks.peer_connected != NULL)
-        self->callbacks.peer_connected (self->user_data);
+      self->callbacks.peer_connected (self->user_data);
       return;
 
     default:
