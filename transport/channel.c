@@ -372,7 +372,6 @@ channel_open (const ChannelConfig     *config,
   self = g_new0 (Channel, 1);
   self->method = config->method;
   self->path = g_strdup (config->path);
-  self->retry_path = config->retry_path;
   self->callbacks = *callbacks;
   self->user_data = user_data;
   self->stream_fd = -1;
@@ -386,7 +385,7 @@ channel_open (const ChannelConfig     *config,
   if (channel_method_is_socket (self->method) || config->activated_fd >= 0)
     ok = channel_listen_open (self, config->activated_fd, error);
   else
-    ok = channel_port_open (self, error);
+    ok = channel_port_open (self, config->retry_path, error);
 
   return ok ? g_steal_pointer (&self) : NULL;
 }
