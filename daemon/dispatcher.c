@@ -53,6 +53,20 @@ waiting_input_free (gpointer data)
   g_free (input);
 }
 
+/* Counted in waiting_bytes until run_waiting takes it. */
+static WaitingInput *
+waiting_input_new_text (Dispatcher *self,
+                        const char *text,
+                        gsize       length)
+{
+  WaitingInput *input = g_new0 (WaitingInput, 1);
+
+  input->text = g_memdup2 (text, length);
+  input->length = length;
+  self->waiting_bytes += length;
+  return input;
+}
+
 static void
 reply_slot_clear (gpointer data)
 {
@@ -237,16 +251,6 @@ dispatcher_get_n_pending (Dispatcher *self)
 }
 
 static void
-handle_framing_error (Dispatcher   *self,
-                      const GError *error)
-{
-  g_autoptr(GError) protocol_error = NULL;
-
-  protocol_error = g_error_new_literal (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC, error->message);
-  answer_error (self, NULL, protocol_error);
-}
-
-static void
 handle_message (Dispatcher *self,
                 const char *text,
                 gsize       length)
@@ -286,12 +290,7 @@ handle_message (Dispatcher *self,
    * the head of the queue and all after it waits too. */
   if ((spec->flags & COMMAND_FLAG_EXCLUSIVE) && !g_queue_is_empty (&self->slots))
     {
-      WaitingInput *input = g_new0 (WaitingInput, 1);
-
-      input->text = g_memdup2 (text, length);
-      input->length = length;
-      self->waiting_bytes += length;
-      g_queue_push_head (&self->waiting, input);
+      g_queue_push_head (&self->waiting, waiting_input_new_text (self, text, length));
       self->draining = TRUE;
       return;
     }
@@ -327,7 +326,7 @@ run_waiting (Dispatcher *self)
           answer_error (self, NULL, busy);
         }
       else if (input->framing_error != NULL)
-        handle_framing_error (self, input->framing_error);
+        answer_error (self, NULL, input->framing_error);
       else
         handle_message (self, input->text, input->length);
       waiting_input_free (input);
@@ -360,15 +359,13 @@ wait_behind_exclusive (Dispatcher   *self,
       return TRUE;
     }
 
-  input = g_new0 (WaitingInput, 1);
   if (framing_error != NULL)
-    input->framing_error = g_error_copy (framing_error);
-  else
     {
-      input->text = g_memdup2 (text, length);
-      input->length = length;
-      self->waiting_bytes += length;
+      input = g_new0 (WaitingInput, 1);
+      input->framing_error = g_error_copy (framing_error);
     }
+  else
+    input = waiting_input_new_text (self, text, length);
   g_queue_push_tail (&self->waiting, input);
   return TRUE;
 }
@@ -380,8 +377,9 @@ dispatcher_handle_framing_error (Dispatcher   *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (error != NULL);
 
+  /* The framer's errors go out as GenericError (message_encode_error). */
   if (!wait_behind_exclusive (self, NULL, 0, error))
-    handle_framing_error (self, error);
+    answer_error (self, NULL, error);
 }
 
 void

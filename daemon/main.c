@@ -172,10 +172,7 @@ serve (Settings        *settings,
   if (watchdog_id != 0)
     g_source_remove (watchdog_id);
   g_clear_pointer (&agent, agent_free);
-  process_remove_pidfile (settings->pidfile, pidfile_fd);
-  if (statedir_lock_fd >= 0)
-    close (statedir_lock_fd);
-  return server.exit_status;
+  goto out;
 
 fail:
   /* Anything the recovery started finishes, and is thawed, first. */
@@ -188,10 +185,13 @@ fail:
   g_printerr ("guestlinkd: %s\n", error->message);
   if (settings->daemonize)
     g_message ("Cannot start: %s", error->message);
+  server.exit_status = EXIT_FAILURE;
+
+out:
   process_remove_pidfile (settings->pidfile, pidfile_fd);
   if (statedir_lock_fd >= 0)
     close (statedir_lock_fd);
-  return EXIT_FAILURE;
+  return server.exit_status;
 }
 
 int

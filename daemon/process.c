@@ -62,12 +62,16 @@ process_daemonize (GError **error)
   return TRUE;
 }
 
-int
-process_write_pidfile (const char  *path,
-                       GError     **error)
+/* Opens @path and takes an exclusive lock without waiting; when another
+ * process holds it, the error is @locked_message and the reason. */
+static int
+open_locked (const char  *path,
+             int          flags,
+             mode_t       mode,
+             const char  *locked_message,
+             GError     **error)
 {
-  g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open (path, flags, mode);
 
   if (fd < 0)
     {
@@ -79,11 +83,25 @@ process_write_pidfile (const char  *path,
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "%s is locked: is another agent running? (%s)", path,
-                   g_strerror (saved_errno));
+                   "%s (%s)", locked_message, g_strerror (saved_errno));
       close (fd);
       return -1;
     }
+
+  return fd;
+}
+
+int
+process_write_pidfile (const char  *path,
+                       GError     **error)
+{
+  g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
+  g_autofree char *locked_message =
+    g_strdup_printf ("%s is locked: is another agent running?", path);
+  int fd = open_locked (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644, locked_message, error);
+
+  if (fd < 0)
+    return -1;
 
   if (ftruncate (fd, 0) < 0 || write (fd, pid, strlen (pid)) != (gssize) strlen (pid))
     {
@@ -111,25 +129,11 @@ process_lock_statedir (const char  *path,
                        GError     **error)
 {
   g_autofree char *lock_path = g_build_filename (path, "guestlinkd.lock", NULL);
-  int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  g_autofree char *locked_message =
+    g_strdup_printf ("Another guestlinkd uses the state directory %s", path);
 
-  if (fd < 0)
-    {
-      set_errno_error (error, lock_path);
-      return -1;
-    }
-
-  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Another guestlinkd uses the state directory %s (%s)", path,
-                   g_strerror (saved_errno));
-      close (fd);
-      return -1;
-    }
-
-  return fd;
+  return open_locked (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600,
+                      locked_message, error);
 }
 
 gboolean

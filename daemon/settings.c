@@ -7,7 +7,8 @@
 
 #define GROUP "general"
 
-/* What the command line said: NULL or FALSE where it said nothing. */
+/* What the command line said, or the strings of the config file: NULL
+ * or FALSE where it said nothing. */
 typedef struct {
   char *method;
   char *path;
@@ -233,6 +234,31 @@ file_boolean (GKeyFile    *keyfile,
   return TRUE;
 }
 
+/* What the file and the command line both set, from their strings. */
+static gboolean
+apply_strings (Settings           *settings,
+               const CommandLine  *values,
+               GError            **error)
+{
+  if (!set_method (settings, values->method, error) ||
+      !set_max_message_size (settings, values->max_message_size, error) ||
+      !set_seconds (&settings->fsfreeze_hook_timeout, "fsfreeze-hook-timeout",
+                    values->fsfreeze_hook_timeout, 1, error) ||
+      !set_seconds (&settings->fsfreeze_timeout, "fsfreeze-timeout",
+                    values->fsfreeze_timeout, 0, error))
+    return FALSE;
+
+  set_string (&settings->path, values->path);
+  set_string (&settings->logfile, values->logfile);
+  set_string (&settings->pidfile, values->pidfile);
+  set_string (&settings->statedir, values->statedir);
+  set_string (&settings->fsfreeze_hook, values->fsfreeze_hook);
+  set_string (&settings->fsfreeze_hook_dir, values->fsfreeze_hook_dir);
+  add_rpc_list (&settings->block_rpcs, values->block_rpcs);
+  add_rpc_list (&settings->allow_rpcs, values->allow_rpcs);
+  return TRUE;
+}
+
 static gboolean
 apply_file (Settings    *settings,
             const char  *file,
@@ -240,29 +266,29 @@ apply_file (Settings    *settings,
             GError     **error)
 {
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, GROUP, NULL, NULL);
-  g_autofree char *method = file_string (keyfile, "method");
-  g_autofree char *path = file_string (keyfile, "path");
-  g_autofree char *logfile = file_string (keyfile, "logfile");
-  g_autofree char *pidfile = file_string (keyfile, "pidfile");
-  g_autofree char *statedir = file_string (keyfile, "statedir");
-  g_autofree char *hook = file_string (keyfile, "fsfreeze-hook");
   g_autofree char *blacklist = file_string (keyfile, "blacklist");
-  g_autofree char *block = file_string (keyfile, "block-rpcs");
-  g_autofree char *allow = file_string (keyfile, "allow-rpcs");
-  g_autofree char *max_size = file_string (keyfile, "max-message-size");
-  g_autofree char *hook_dir = file_string (keyfile, "fsfreeze-hook-dir");
-  g_autofree char *hook_timeout = file_string (keyfile, "fsfreeze-hook-timeout");
-  g_autofree char *freeze_timeout = file_string (keyfile, "fsfreeze-timeout");
+  g_auto(CommandLine) values = {
+    .method = file_string (keyfile, "method"),
+    .path = file_string (keyfile, "path"),
+    .logfile = file_string (keyfile, "logfile"),
+    .pidfile = file_string (keyfile, "pidfile"),
+    .statedir = file_string (keyfile, "statedir"),
+    .fsfreeze_hook = file_string (keyfile, "fsfreeze-hook"),
+    .block_rpcs = file_string (keyfile, "block-rpcs"),
+    .allow_rpcs = file_string (keyfile, "allow-rpcs"),
+    .max_message_size = file_string (keyfile, "max-message-size"),
+    .fsfreeze_hook_dir = file_string (keyfile, "fsfreeze-hook-dir"),
+    .fsfreeze_hook_timeout = file_string (keyfile, "fsfreeze-hook-timeout"),
+    .fsfreeze_timeout = file_string (keyfile, "fsfreeze-timeout"),
+  };
 
   for (char **key = keys; key != NULL && *key != NULL; key++)
     if (!g_strv_contains (known_keys, *key))
       g_warning ("%s: unknown key '%s' in [%s] ignored", file, *key, GROUP);
 
-  if (!set_method (settings, method, error) ||
-      !set_max_message_size (settings, max_size, error) ||
-      !set_seconds (&settings->fsfreeze_hook_timeout, "fsfreeze-hook-timeout",
-                    hook_timeout, 1, error) ||
-      !set_seconds (&settings->fsfreeze_timeout, "fsfreeze-timeout", freeze_timeout, 0, error) ||
+  /* "blacklist" is the name qemu-ga used before 8.0. */
+  add_rpc_list (&settings->block_rpcs, blacklist);
+  if (!apply_strings (settings, &values, error) ||
       !file_boolean (keyfile, "daemon", &settings->daemonize, error) ||
       !file_boolean (keyfile, "verbose", &settings->verbose, error) ||
       !file_boolean (keyfile, "retry-path", &settings->retry_path, error))
@@ -271,16 +297,6 @@ apply_file (Settings    *settings,
       return FALSE;
     }
 
-  set_string (&settings->path, path);
-  set_string (&settings->logfile, logfile);
-  set_string (&settings->pidfile, pidfile);
-  set_string (&settings->statedir, statedir);
-  set_string (&settings->fsfreeze_hook, hook);
-  set_string (&settings->fsfreeze_hook_dir, hook_dir);
-  /* "blacklist" is the name qemu-ga used before 8.0. */
-  add_rpc_list (&settings->block_rpcs, blacklist);
-  add_rpc_list (&settings->block_rpcs, block);
-  add_rpc_list (&settings->allow_rpcs, allow);
   return TRUE;
 }
 
@@ -310,21 +326,9 @@ apply_command_line (Settings     *settings,
                     CommandLine  *cli,
                     GError      **error)
 {
-  if (!set_method (settings, cli->method, error) ||
-      !set_max_message_size (settings, cli->max_message_size, error) ||
-      !set_seconds (&settings->fsfreeze_hook_timeout, "fsfreeze-hook-timeout",
-                    cli->fsfreeze_hook_timeout, 1, error) ||
-      !set_seconds (&settings->fsfreeze_timeout, "fsfreeze-timeout", cli->fsfreeze_timeout, 0, error))
+  if (!apply_strings (settings, cli, error))
     return FALSE;
 
-  set_string (&settings->path, cli->path);
-  set_string (&settings->logfile, cli->logfile);
-  set_string (&settings->pidfile, cli->pidfile);
-  set_string (&settings->statedir, cli->statedir);
-  set_string (&settings->fsfreeze_hook, cli->fsfreeze_hook);
-  set_string (&settings->fsfreeze_hook_dir, cli->fsfreeze_hook_dir);
-  add_rpc_list (&settings->block_rpcs, cli->block_rpcs);
-  add_rpc_list (&settings->allow_rpcs, cli->allow_rpcs);
   settings->daemonize |= cli->daemonize;
   settings->verbose |= cli->verbose;
   settings->retry_path |= cli->retry_path;

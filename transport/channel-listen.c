@@ -219,8 +219,7 @@ on_listen_ready (Channel      *self,
 
   g_debug ("Client connected on %s", self->path);
   channel_attach_stream (self, fd);
-  if (self->callbacks.peer_connected != NULL)
-    self->callbacks.peer_connected (self->user_data);
+  self->callbacks.peer_connected (self->user_data);
   return G_SOURCE_CONTINUE;
 }
 

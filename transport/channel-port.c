@@ -347,6 +347,8 @@ port_wait_for_device (Channel *self)
 static void
 port_update (Channel *self)
 {
+  PortState state;
+
   if (!set_async (self, TRUE))
     {
       if (errno == ENODEV || errno == EBADF)
@@ -358,48 +360,41 @@ port_update (Channel *self)
 
   /* Checked after O_ASYNC is on, so a host that connects in between is
    * either seen here or signalled. */
-  switch (port_state (self))
+  state = port_state (self);
+  if (state == PORT_GONE)
     {
-    case PORT_GONE:
       g_message ("%s went away; waiting for it to come back", self->path);
       port_wait_for_device (self);
       return;
+    }
 
-    case PORT_HOST_CLOSED:
-      if (self->device_watch_fd >= 0)
-        {
-          g_message ("%s is back", self->path);
-          stop_watching_for_device (self);
-        }
+  if (self->device_watch_fd >= 0)
+    {
+      g_message ("%s is back", self->path);
+      stop_watching_for_device (self);
+    }
+
+  if (state == PORT_HOST_CLOSED)
+    {
       if (self->sigio_watch.source == NULL)
         {
           g_debug ("Host side of %s is closed; waiting for SIGIO", self->path);
           fd_watch_start (&self->sigio_watch, self, self->sigio_fd, G_IO_IN, on_sigio);
         }
       return;
-
-    case PORT_HOST_CONNECTED:
-      if (self->device_watch_fd >= 0)
-        {
-          g_message ("%s is back", self->path);
-          stop_watching_for_device (self);
-        }
-      /* Data now wakes us through poll(), not SIGIO. */
-      fd_watch_stop (&self->sigio_watch);
-      set_async (self, FALSE);
-      g_debug ("Host connected to %s", self->path);
-      channel_attach_stream (self, self->port_fd);
-      if (self->callbacks.peer_connected != NULL)
-        self->callbacks.peer_connected (self->user_data);
-      return;
-
-    default:
-      g_assert_not_reached ();
     }
+
+  /* Data now wakes us through poll(), not SIGIO. */
+  fd_watch_stop (&self->sigio_watch);
+  set_async (self, FALSE);
+  g_debug ("Host connected to %s", self->path);
+  channel_attach_stream (self, self->port_fd);
+  self->callbacks.peer_connected (self->user_data);
 }
 
 gboolean
 channel_port_open (Channel  *self,
+                   gboolean  retry_path,
                    GError  **error)
 {
   sigset_t mask;
@@ -427,7 +422,7 @@ channel_port_open (Channel  *self,
 
   if (!open_device (self, &local_error))
     {
-      if (!self->retry_path)
+      if (!retry_path)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;

@@ -28,7 +28,6 @@ void fd_watch_stop (FdWatch *watch);
 struct _Channel {
   ChannelMethod method;
   char *path;
-  gboolean retry_path;
   ChannelCallbacks callbacks;
   gpointer user_data;
 
@@ -81,6 +80,7 @@ void channel_listen_close (Channel *self);
 
 /* channel-port.c */
 gboolean channel_port_open (Channel  *self,
+                            gboolean  retry_path,
                             GError  **error);
 void channel_port_peer_gone (Channel  *self,
                              gboolean  device_failed);

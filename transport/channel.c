@@ -199,8 +199,7 @@ peer_gone (Channel  *self,
   gboolean is_socket = channel_method_is_socket (self->method);
 
   channel_detach_stream (self, is_socket);
-  if (self->callbacks.peer_disconnected != NULL)
-    self->callbacks.peer_disconnected (self->user_data);
+  self->callbacks.peer_disconnected (self->user_data);
 
   if (is_socket)
     channel_listen_peer_gone (self);
@@ -228,10 +227,7 @@ read_stream (Channel *self)
       g_debug ("Client on %s finished sending", self->path);
       self->input_ended = TRUE;
       update_stream_condition (self);
-      if (self->callbacks.input_ended != NULL)
-        self->callbacks.input_ended (self->user_data);
-      else
-        channel_end_peer_when_flushed (self);
+      self->callbacks.input_ended (self->user_data);
       return self->stream_fd >= 0;
     }
 
@@ -248,8 +244,7 @@ read_stream (Channel *self)
     }
 
   self->receiving = TRUE;
-  if (self->callbacks.data_received != NULL)
-    self->callbacks.data_received (buffer, (gsize) n, self->user_data);
+  self->callbacks.data_received (buffer, (gsize) n, self->user_data);
   self->receiving = FALSE;
 
   /* The callback may have ended the stream (it never frees the channel). */
@@ -334,10 +329,7 @@ channel_report_failure (Channel *self,
 {
   g_autoptr(GError) owned_error = error;
 
-  if (self->callbacks.failed != NULL)
-    self->callbacks.failed (owned_error, self->user_data);
-  else
-    g_critical ("%s", owned_error->message);
+  self->callbacks.failed (owned_error, self->user_data);
 }
 
 void
@@ -350,14 +342,6 @@ channel_end_peer_when_flushed (Channel *self)
 
   self->ending = TRUE;
   update_stream_condition (self);
-}
-
-gboolean
-channel_has_peer (Channel *self)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  return self->stream_fd >= 0;
 }
 
 const char *
@@ -379,11 +363,15 @@ channel_open (const ChannelConfig     *config,
 
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (callbacks != NULL, NULL);
+  g_return_val_if_fail (callbacks->peer_connected != NULL, NULL);
+  g_return_val_if_fail (callbacks->data_received != NULL, NULL);
+  g_return_val_if_fail (callbacks->input_ended != NULL, NULL);
+  g_return_val_if_fail (callbacks->peer_disconnected != NULL, NULL);
+  g_return_val_if_fail (callbacks->failed != NULL, NULL);
 
   self = g_new0 (Channel, 1);
   self->method = config->method;
   self->path = g_strdup (config->path);
-  self->retry_path = config->retry_path;
   self->callbacks = *callbacks;
   self->user_data = user_data;
   self->stream_fd = -1;
@@ -397,7 +385,7 @@ channel_open (const ChannelConfig     *config,
   if (channel_method_is_socket (self->method) || config->activated_fd >= 0)
     ok = channel_listen_open (self, config->activated_fd, error);
   else
-    ok = channel_port_open (self, error);
+    ok = channel_port_open (self, config->retry_path, error);
 
   return ok ? g_steal_pointer (&self) : NULL;
 }

@@ -58,8 +58,8 @@ typedef struct {
   void (*failed) (const GError *error,
                   gpointer      user_data);
 } ChannelCallbacks;
-/* Callbacks never free the channel. peer_connected may run from inside
- * channel_open(), when a peer is already there. */
+/* All are required. Callbacks never free the channel. peer_connected may
+ * run from inside channel_open(), when a peer is already there. */
 
 typedef struct _Channel Channel;
 
@@ -74,8 +74,6 @@ void channel_free (Channel *self);
 void channel_write (Channel      *self,
                     const guint8 *data,
                     gsize         length);
-
-gboolean channel_has_peer (Channel *self);
 
 /* Closes the connection to the current socket client once its queued
  * output is written, from the main loop (never from inside this call). */

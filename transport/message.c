@@ -24,7 +24,6 @@ request_free (Request *request)
 
   g_free (request->command);
   g_clear_pointer (&request->arguments, json_object_unref);
-  g_clear_pointer (&request->id, json_node_unref);
   g_free (request);
 }
 
@@ -111,7 +110,6 @@ message_parse_request (const char  *text,
   request = g_new0 (Request, 1);
   request->command = g_strdup (command);
   request->arguments = arguments != NULL ? json_object_ref (arguments) : NULL;
-  request->id = *out_id != NULL ? json_node_ref (*out_id) : NULL;
 
   *out_request = g_steal_pointer (&request);
   return TRUE;

@@ -28,15 +28,15 @@ const char *protocol_error_class_name (const GError *error);
 typedef struct {
   char *command;
   JsonObject *arguments;   /* NULL when the request had none */
-  JsonNode *id;            /* NULL when the request had none */
 } Request;
 
 void request_free (Request *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
 
 /*
- * Parses one text from the framer. On failure *out_id is still set when
- * the text was an object with an "id", so the error reply can echo it.
+ * Parses one text from the framer. *out_id is the request's "id", NULL
+ * when it had none; on failure it is still set when the text was an
+ * object with an "id", so the error reply can echo it.
  */
 gboolean message_parse_request (const char  *text,
                                 gsize        length,
