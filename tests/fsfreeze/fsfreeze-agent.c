@@ -240,75 +240,13 @@ root_agent_stop_cleanly (RootAgent *agent)
 
 /* Replies. */
 
-static JsonNode *
-parse_reply (const char *reply)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  if (reply == NULL)
-    harness_fail ("No reply");
-  json_parser_load_from_data (parser, reply, -1, &error);
-  if (error != NULL)
-    harness_fail ("Reply is not JSON (%s): %s", error->message, reply);
-  root = json_parser_steal_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    harness_fail ("Reply is not an object: %s", reply);
-  return root;
-}
-
-JsonNode *
-reply_get_return (const char *reply)
-{
-  g_autoptr(JsonNode) root = parse_reply (reply);
-  JsonObject *object = json_node_get_object (root);
-
-  if (!json_object_has_member (object, "return"))
-    harness_fail ("Expected a return value, got: %s", reply);
-  return json_node_copy (json_object_get_member (object, "return"));
-}
-
-gint64
-reply_get_int (const char *reply)
-{
-  g_autoptr(JsonNode) value = reply_get_return (reply);
-
-  if (json_node_get_value_type (value) != G_TYPE_INT64)
-    harness_fail ("Expected an integer, got: %s", reply);
-  return json_node_get_int (value);
-}
-
-char *
-reply_get_string (const char *reply)
-{
-  g_autoptr(JsonNode) value = reply_get_return (reply);
-
-  if (json_node_get_value_type (value) != G_TYPE_STRING)
-    harness_fail ("Expected a string, got: %s", reply);
-  return json_node_dup_string (value);
-}
-
-void
-reply_assert_error (const char *reply,
-                    const char *error_class,
-                    const char *error_desc)
-{
-  g_autofree char *got_class = harness_reply_error_class (reply);
-  g_autofree char *got_desc = harness_reply_error_desc (reply);
-
-  if (got_class == NULL || !g_str_equal (got_class, error_class) ||
-      got_desc == NULL || !g_str_equal (got_desc, error_desc))
-    harness_fail ("Expected the error %s \"%s\", got: %s", error_class, error_desc, reply);
-}
-
 gint64
 root_agent_call_int (RootAgent  *agent,
                      const char *request)
 {
   g_autofree char *reply = root_agent_exchange (agent, request);
 
-  return reply_get_int (reply);
+  return harness_reply_get_int (reply);
 }
 
 char *
@@ -317,7 +255,7 @@ root_agent_call_string (RootAgent  *agent,
 {
   g_autofree char *reply = root_agent_exchange (agent, request);
 
-  return reply_get_string (reply);
+  return harness_reply_get_string (reply);
 }
 
 void
@@ -328,7 +266,7 @@ root_agent_call_error (RootAgent  *agent,
 {
   g_autofree char *reply = root_agent_exchange (agent, request);
 
-  reply_assert_error (reply, error_class, error_desc);
+  harness_reply_assert_error (reply, error_class, error_desc);
 }
 
 char *

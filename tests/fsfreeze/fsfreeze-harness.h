@@ -133,14 +133,6 @@ void root_agent_call_error (RootAgent  *agent,
                             const char *error_desc);
 char *root_agent_status (RootAgent *agent);
 
-/* Reply lines. */
-JsonNode *reply_get_return (const char *reply);
-gint64 reply_get_int (const char *reply);
-char *reply_get_string (const char *reply);
-void reply_assert_error (const char *reply,
-                         const char *error_class,
-                         const char *error_desc);
-
 /* A process writing a new file in @inner_dir of @root and fsync()ing it:
  * it blocks while that filesystem is frozen. */
 typedef struct _Writer Writer;

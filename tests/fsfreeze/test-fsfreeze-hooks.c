@@ -264,7 +264,7 @@ test_hook_timeout (void)
   reply = root_agent_exchange (agent, FREEZE_BOTH);
   elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   g_test_message ("the freeze failed after %" G_GINT64_FORMAT " ms", elapsed_ms);
-  reply_assert_error (reply, "GenericError", "fsfreeze hook " ROOT_HOOK_DIR "/10-slow failed: timed out after 1 s");
+  harness_reply_assert_error (reply, "GenericError", "fsfreeze hook " ROOT_HOOK_DIR "/10-slow failed: timed out after 1 s");
   g_assert_cmpint (elapsed_ms, >=, 900);
   g_assert_cmpint (elapsed_ms, <, 4000);
 
@@ -420,8 +420,8 @@ test_pipelined_after_freeze (void)
     harness_message_bytes ("pipelined reply", g_ptr_array_index (lines, i), -1);
   g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "{\"return\": 2, \"id\": 1}\n");
   g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "{\"return\": \"frozen\", \"id\": 2}\n");
-  reply_assert_error (g_ptr_array_index (lines, 2), "CommandNotFound",
-                      "Command guest-get-time has been disabled: the agent is in frozen state");
+  harness_reply_assert_error (g_ptr_array_index (lines, 2), "CommandNotFound",
+                              "Command guest-get-time has been disabled: the agent is in frozen state");
   g_clear_pointer (&client, client_free);
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);

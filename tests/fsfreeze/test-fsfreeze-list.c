@@ -95,7 +95,7 @@ static gboolean
 command_enabled (const char *info_reply,
                  const char *name)
 {
-  g_autoptr(JsonNode) info = reply_get_return (info_reply);
+  g_autoptr(JsonNode) info = harness_reply_get_return (info_reply);
   JsonArray *commands = json_object_get_array_member (json_node_get_object (info),
                                                       "supported_commands");
 

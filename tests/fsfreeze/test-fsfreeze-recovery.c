@@ -264,7 +264,7 @@ test_sigterm_during_hooks (void)
   g_assert_cmpint (kill (root_agent_get_pid (agent), SIGTERM), ==, 0);
   reply = client_read_line (client, 3 * HARNESS_REPLY_TIMEOUT_MS);
   g_assert_nonnull (reply);
-  reply_assert_error (reply, "GenericError", "The agent is stopping");
+  harness_reply_assert_error (reply, "GenericError", "The agent is stopping");
 
   described = harness_describe_status (root_agent_stop_with (agent, SIGTERM));
   g_assert_cmpstr (described, ==, "exit status 0");

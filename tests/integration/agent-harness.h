@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -183,5 +184,15 @@ guint64 harness_read_status_kib (pid_t       pid,
 /* The "desc" of an error reply line, the "class", or NULL. */
 char *harness_reply_error_class (const char *line);
 char *harness_reply_error_desc (const char *line);
+/* The "return" value of a reply line (NULL: none came), or, for the
+ * next two, that value as an integer or a string; each fails the test
+ * when the line has no such value. */
+JsonNode *harness_reply_get_return (const char *line);
+gint64 harness_reply_get_int (const char *line);
+char *harness_reply_get_string (const char *line);
+/* Fails the test unless @line is the error @error_class, @error_desc. */
+void harness_reply_assert_error (const char *line,
+                                 const char *error_class,
+                                 const char *error_desc);
 
 G_END_DECLS

@@ -218,8 +218,8 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 /* Sends @command with @username and @keys (NULL-terminated; NULL: no
- * "keys") and returns the reply object. */
-static JsonObject *
+ * "keys") and returns the reply line. */
+static char *
 call (Fixture            *fixture,
       const char         *command,
       const char         *username,
@@ -229,9 +229,7 @@ call (Fixture            *fixture,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) request = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  char *line;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "execute");
@@ -260,9 +258,7 @@ call (Fixture            *fixture,
 
   line = harness_exchange (test_agent_get_socket_path (fixture->agent), text);
   harness_message_bytes ("reply", line, -1);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return line;
 }
 
 static void
@@ -272,14 +268,11 @@ call_ok (Fixture            *fixture,
          const char * const *keys,
          gboolean            reset)
 {
-  g_autoptr(JsonObject) reply = call (fixture, command, username, keys, reset);
-  JsonObject *value;
+  g_autofree char *line = call (fixture, command, username, keys, reset);
+  g_autoptr(JsonNode) value = harness_reply_get_return (line);
 
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("%s failed", command);
-  value = json_object_get_object_member (reply, "return");
-  g_assert_nonnull (value);
-  g_assert_cmpuint (json_object_get_size (value), ==, 0);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (value));
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (value)), ==, 0);
 }
 
 static void
@@ -290,16 +283,15 @@ call_fails (Fixture            *fixture,
             gboolean            reset,
             const char         *desc_pattern)
 {
-  g_autoptr(JsonObject) reply = call (fixture, command, username, keys, reset);
-  JsonObject *error;
+  g_autofree char *line = call (fixture, command, username, keys, reset);
+  g_autofree char *error_class = harness_reply_error_class (line);
+  g_autofree char *desc = harness_reply_error_desc (line);
 
-  if (!json_object_has_member (reply, "error"))
-    harness_fail ("%s succeeded, expected an error", command);
-  error = json_object_get_object_member (reply, "error");
-  g_assert_cmpstr (json_object_get_string_member (error, "class"), ==, "GenericError");
-  if (!g_pattern_match_simple (desc_pattern, json_object_get_string_member (error, "desc")))
-    harness_fail ("\"%s\" does not match \"%s\"",
-                  json_object_get_string_member (error, "desc"), desc_pattern);
+  if (error_class == NULL)
+    harness_fail ("%s did not fail as expected: %s", command, line);
+  g_assert_cmpstr (error_class, ==, "GenericError");
+  if (desc == NULL || !g_pattern_match_simple (desc_pattern, desc))
+    harness_fail ("\"%s\" does not match \"%s\"", desc, desc_pattern);
 }
 
 /* guest-ssh-get-authorized-keys's keys, NULL-terminated. */
@@ -307,17 +299,14 @@ static GStrv
 get_keys (Fixture    *fixture,
           const char *username)
 {
-  g_autoptr(JsonObject) reply = call (fixture, "guest-ssh-get-authorized-keys", username,
-                                      NULL, FALSE);
+  g_autofree char *line = call (fixture, "guest-ssh-get-authorized-keys", username, NULL, FALSE);
+  g_autoptr(JsonNode) value = harness_reply_get_return (line);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonObject *value;
   JsonArray *keys;
 
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("guest-ssh-get-authorized-keys failed");
-  value = json_object_get_object_member (reply, "return");
-  g_assert_cmpuint (json_object_get_size (value), ==, 1);
-  keys = json_object_get_array_member (value, "keys");
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (value));
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (value)), ==, 1);
+  keys = json_object_get_array_member (json_node_get_object (value), "keys");
   g_assert_nonnull (keys);
   for (guint i = 0; i < json_array_get_length (keys); i++)
     g_strv_builder_add (builder, json_array_get_string_element (keys, i));

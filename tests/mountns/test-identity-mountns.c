@@ -271,18 +271,13 @@ ask_agent (Fixture    *fixture,
 {
   g_autoptr(TestAgent) agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
   g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent), request);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
 
   test_agent_stop_cleanly (agent);
   harness_message_bytes ("reply", line, -1);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  object = json_node_get_object (json_parser_get_root (parser));
-  g_assert_true (json_object_has_member (object, "return"));
   g_clear_pointer (&fixture->reply, json_node_unref);
-  fixture->reply = json_node_copy (json_object_get_member (object, "return"));
+  fixture->reply = harness_reply_get_return (line);
+  if (!JSON_NODE_HOLDS_OBJECT (fixture->reply))
+    harness_fail ("Expected an object, got: %s", line);
   return json_node_get_object (fixture->reply);
 }
 

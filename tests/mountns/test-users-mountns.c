@@ -91,17 +91,9 @@ get_users (TestAgent *agent)
 {
   g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent),
                                             "{\"execute\": \"guest-get-users\"}");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *reply;
 
   g_test_message ("%s", line);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  reply = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("guest-get-users failed: %s", line);
-  return json_node_copy (json_object_get_member (reply, "return"));
+  return harness_reply_get_return (line);
 }
 
 static void
