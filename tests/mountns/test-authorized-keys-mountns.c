@@ -10,20 +10,17 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
-#include <linux/magic.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "agent-harness.h"
+#include "mountns-fixture.h"
 
-#define MARKER ".guestlink-mountns-fixture"
 #define ALICE_UID 2001
 #define BOB_UID 2002
 
@@ -37,63 +34,7 @@
 static const char * const etc_controlled[] = {
   "passwd", "group", "shadow", "gshadow", "nsswitch.conf", NULL
 };
-static char *staging_root;
 static char *etc_staging;
-
-static void
-check_or_fail (gboolean    ok,
-               const char *what)
-{
-  if (!ok)
-    harness_fail ("%s: %s", what, g_strerror (errno));
-}
-
-static gboolean
-in_private_namespaces (void)
-{
-  static const char * const kinds[] = { "mnt", "uts" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *self_path = g_strdup_printf ("/proc/self/ns/%s", kinds[i]);
-      g_autofree char *parent_path = g_strdup_printf ("/proc/%d/ns/%s", (int) getppid (), kinds[i]);
-      g_autofree char *self_ns = g_file_read_link (self_path, NULL);
-      g_autofree char *parent_ns = g_file_read_link (parent_path, NULL);
-
-      if (self_ns == NULL || parent_ns == NULL || g_str_equal (self_ns, parent_ns))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-no_shared_mounts (void)
-{
-  g_autofree char *mountinfo = NULL;
-
-  return g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL) &&
-         strstr (mountinfo, " shared:") == NULL;
-}
-
-static void
-assert_on_fixture_tmpfs (const char *dir)
-{
-  g_autofree char *marker = g_build_filename (dir, MARKER, NULL);
-  struct statfs st;
-
-  check_or_fail (statfs (dir, &st) == 0, dir);
-  if (st.f_type != TMPFS_MAGIC || !g_file_test (marker, G_FILE_TEST_EXISTS))
-    harness_fail ("%s is not the test's tmpfs; refusing to write there", dir);
-}
-
-static void
-mount_fixture_tmpfs (const char *dir)
-{
-  g_autofree char *marker = g_build_filename (dir, MARKER, NULL);
-
-  check_or_fail (mount ("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0, dir);
-  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
-}
 
 /* Only below /home, and only on the case's tmpfs. */
 static void
@@ -105,10 +46,10 @@ write_home_file (const char *path,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_str_has_prefix (path, "/home/"));
-  assert_on_fixture_tmpfs ("/home");
+  mountns_assert_on_tmpfs ("/home");
   g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_NONE, mode, &error);
   g_assert_no_error (error);
-  check_or_fail (chown (path, uid, uid) == 0, path);
+  mountns_check (chown (path, uid, uid) == 0, path);
 }
 
 static void
@@ -117,9 +58,9 @@ make_home_dir (const char *path,
                uid_t       uid)
 {
   g_assert_true (g_str_has_prefix (path, "/home/"));
-  assert_on_fixture_tmpfs ("/home");
-  check_or_fail (mkdir (path, mode) == 0 && chmod (path, mode) == 0, path);
-  check_or_fail (chown (path, uid, uid) == 0, path);
+  mountns_assert_on_tmpfs ("/home");
+  mountns_check (mkdir (path, mode) == 0 && chmod (path, mode) == 0, path);
+  mountns_check (chown (path, uid, uid) == 0, path);
 }
 
 /* /etc: a tmpfs with the fixture's user database, the rest linked to
@@ -127,31 +68,10 @@ make_home_dir (const char *path,
 static void
 install_fixture_etc (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
+  etc_staging = mountns_stage ("/etc");
+  mountns_mount_overlay ("/etc", etc_staging, etc_controlled);
 
-  staging_root = g_dir_make_tmp ("guestlink-authkeys-XXXXXX", &error);
-  g_assert_no_error (error);
-  etc_staging = g_build_filename (staging_root, "etc", NULL);
-  g_assert_cmpint (g_mkdir (etc_staging, 0700), ==, 0);
-  check_or_fail (mount ("/etc", etc_staging, NULL, MS_BIND, NULL) == 0, etc_staging);
-  check_or_fail (mount (NULL, etc_staging, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0,
-                 etc_staging);
-
-  mount_fixture_tmpfs ("/etc");
-  dir = g_dir_open (etc_staging, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *target = g_build_filename (etc_staging, name, NULL);
-      g_autofree char *link_path = g_build_filename ("/etc", name, NULL);
-
-      if (!g_strv_contains (etc_controlled, name))
-        check_or_fail (symlink (target, link_path) == 0, link_path);
-    }
-
-  assert_on_fixture_tmpfs ("/etc");
+  mountns_assert_on_tmpfs ("/etc");
   g_assert_true (g_file_set_contents ("/etc/nsswitch.conf",
                                       "passwd: files\ngroup: files\nshadow: files\n", -1, NULL));
   g_assert_true (g_file_set_contents ("/etc/passwd",
@@ -191,7 +111,7 @@ fixture_set_up (Fixture       *fixture,
   const CaseData *case_data = data;
   gboolean reference = case_data != NULL && case_data->program != NULL;
 
-  mount_fixture_tmpfs ("/home");
+  mountns_mount_tmpfs ("/home");
   make_home_dir ("/home/alice", 0700, ALICE_UID);
   make_home_dir ("/home/bob", 0750, BOB_UID);
   make_home_dir ("/home/victim", 0755, 0);
@@ -214,7 +134,7 @@ fixture_tear_down (Fixture       *fixture,
   else
     test_agent_stop (fixture->agent);
   g_clear_pointer (&fixture->agent, test_agent_free);
-  check_or_fail (umount2 ("/home", MNT_DETACH) == 0, "/home");
+  mountns_check (umount2 ("/home", MNT_DETACH) == 0, "/home");
 }
 
 /* Sends @command with @username and @keys (NULL-terminated; NULL: no
@@ -332,7 +252,7 @@ assert_file (const char *path,
   g_autofree char *contents = NULL;
   struct stat st;
 
-  check_or_fail (lstat (path, &st) == 0, path);
+  mountns_check (lstat (path, &st) == 0, path);
   g_assert_true (S_ISREG (st.st_mode));
   g_assert_cmpint (st.st_nlink, ==, 1);
   g_assert_cmpint (st.st_mode & 07777, ==, mode);
@@ -349,7 +269,7 @@ assert_dir (const char *path,
 {
   struct stat st;
 
-  check_or_fail (lstat (path, &st) == 0, path);
+  mountns_check (lstat (path, &st) == 0, path);
   g_assert_true (S_ISDIR (st.st_mode));
   g_assert_cmpint (st.st_mode & 07777, ==, mode);
   g_assert_cmpint (st.st_uid, ==, uid);
@@ -513,11 +433,11 @@ test_invalid_arguments (Fixture       *fixture,
 static void
 plant (Attack attack)
 {
-  assert_on_fixture_tmpfs ("/home");
+  mountns_assert_on_tmpfs ("/home");
   if (attack == ATTACK_SSH_DIR_SYMLINK)
     {
-      check_or_fail (symlink ("/home/victim/dir", "/home/alice/.ssh") == 0, "symlink");
-      check_or_fail (lchown ("/home/alice/.ssh", ALICE_UID, ALICE_UID) == 0, "lchown");
+      mountns_check (symlink ("/home/victim/dir", "/home/alice/.ssh") == 0, "symlink");
+      mountns_check (lchown ("/home/alice/.ssh", ALICE_UID, ALICE_UID) == 0, "lchown");
       return;
     }
 
@@ -525,19 +445,19 @@ plant (Attack attack)
   switch (attack)
     {
     case ATTACK_FILE_SYMLINK:
-      check_or_fail (symlink ("/home/victim/secret", ALICE_KEYS) == 0, "symlink");
+      mountns_check (symlink ("/home/victim/secret", ALICE_KEYS) == 0, "symlink");
       break;
     case ATTACK_FILE_SYMLINK_TO_DIR:
-      check_or_fail (symlink ("/home/victim/dir", ALICE_KEYS) == 0, "symlink");
+      mountns_check (symlink ("/home/victim/dir", ALICE_KEYS) == 0, "symlink");
       break;
     case ATTACK_HARD_LINK:
       /* Readable by alice, so only the link count gives it away (the
        * secret, 0600, is out of reach of alice's fsuid anyway). */
-      check_or_fail (link ("/home/victim/public", ALICE_KEYS) == 0, "link");
+      mountns_check (link ("/home/victim/public", ALICE_KEYS) == 0, "link");
       break;
     case ATTACK_FIFO:
-      check_or_fail (mkfifo (ALICE_KEYS, 0600) == 0, "mkfifo");
-      check_or_fail (chown (ALICE_KEYS, ALICE_UID, ALICE_UID) == 0, "chown");
+      mountns_check (mkfifo (ALICE_KEYS, 0600) == 0, "mkfifo");
+      mountns_check (chown (ALICE_KEYS, ALICE_UID, ALICE_UID) == 0, "chown");
       break;
     case ATTACK_DIRECTORY:
       make_home_dir (ALICE_KEYS, 0700, ALICE_UID);
@@ -561,7 +481,7 @@ test_attack (Fixture       *fixture,
   struct stat before, after;
 
   plant (attack);
-  check_or_fail (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
+  mountns_check (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
                         &before) == 0, "lstat");
 
   call_fails (fixture, "guest-ssh-add-authorized-keys", "alice", k1, FALSE, refusal);
@@ -578,7 +498,7 @@ test_attack (Fixture       *fixture,
       g_assert_true (g_file_get_contents ("/home/victim/public", &contents, NULL, NULL));
       g_assert_cmpstr (contents, ==, VICTIM_PUBLIC);
     }
-  check_or_fail (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
+  mountns_check (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
                         &after) == 0, "lstat");
   g_assert_cmpuint (before.st_ino, ==, after.st_ino);
   g_assert_cmpint (before.st_mode, ==, after.st_mode);
@@ -630,12 +550,8 @@ main (int    argc,
   g_autofree char *qemu_ga = NULL;
   int status;
 
+  mountns_require_private ();
   harness_init (&argc, &argv);
-  if (!in_private_namespaces () || !no_shared_mounts ())
-    {
-      g_print ("SKIP: not in private namespaces; run through run-in-mountns.sh\n");
-      return HARNESS_EXIT_SKIP;
-    }
 
   install_fixture_etc ();
   qemu_ga = harness_find_program ("qemu-ga");
@@ -659,9 +575,8 @@ main (int    argc,
                 fixture_set_up, test_qemu_ga, fixture_tear_down);
 
   status = harness_run ();
-  check_or_fail (umount2 ("/etc", MNT_DETACH) == 0, "/etc");
-  check_or_fail (umount2 (etc_staging, MNT_DETACH) == 0, etc_staging);
-  g_rmdir (etc_staging);
-  g_rmdir (staging_root);
+  mountns_check (umount2 ("/etc", MNT_DETACH) == 0, "/etc");
+  mountns_unstage (etc_staging);
+  g_free (etc_staging);
   return status;
 }
