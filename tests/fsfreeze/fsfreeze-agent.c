@@ -32,7 +32,7 @@ root_agent_get_pid (RootAgent *agent)
 gboolean
 root_agent_is_running (RootAgent *agent)
 {
-  return fsfreeze_process_is_running (agent->process);
+  return harness_process_is_running (agent->process);
 }
 
 char *
@@ -69,23 +69,6 @@ root_agent_wait_log (RootAgent  *agent,
         return FALSE;
       g_usleep (10 * 1000);
     }
-}
-
-/* guestlinkd listens before it handles SIGTERM; a test that stops it at
- * once must not fail on that (see agent-harness.c). */
-static gboolean
-catches_sigterm (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *status = fsfreeze_read_file (path);
-  const char *field;
-
-  if (status == NULL)
-    return FALSE;
-  field = strstr (status, "\nSigCgt:");
-  if (field == NULL)
-    return FALSE;
-  return (g_ascii_strtoull (field + strlen ("\nSigCgt:"), NULL, 16) >> (SIGTERM - 1)) & 1;
 }
 
 RootAgent *
@@ -142,9 +125,10 @@ root_agent_start (FsRoot             *root,
   g_assert_cmpuint (strlen (agent->socket_path), <, 108);
 
   deadline = g_get_monotonic_time () + (gint64) PROCESS_TIMEOUT_MS * 1000;
-  while (!harness_unix_socket_is_listening (agent->socket_inner) || !catches_sigterm (agent->pid))
+  while (!harness_unix_socket_is_listening (agent->socket_inner) ||
+         !harness_process_catches_sigterm (agent->pid))
     {
-      if (!fsfreeze_process_is_running (agent->process))
+      if (!harness_process_is_running (agent->process))
         {
           g_autofree char *described = harness_describe_status (g_subprocess_get_status (agent->process));
           g_autofree char *what = g_strdup_printf ("exited before listening (%s)", described);
@@ -168,11 +152,11 @@ root_agent_free (RootAgent *agent)
   if (agent == NULL)
     return;
 
-  if (fsfreeze_process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       /* By its PID, which GSubprocess still owns. */
       g_subprocess_force_exit (agent->process);
-      fsfreeze_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
+      harness_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
     }
   fsfreeze_live_agent_remove (agent->pid);
   g_ptr_array_remove (agent->root->agents, agent);
@@ -212,13 +196,13 @@ int
 root_agent_stop_with (RootAgent *agent,
                       int        signum)
 {
-  if (fsfreeze_process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       g_subprocess_send_signal (agent->process, signum);
-      if (!fsfreeze_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS))
+      if (!harness_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS))
         {
           g_subprocess_force_exit (agent->process);
-          fsfreeze_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
+          harness_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
           fail_agent (agent, "did not exit on its signal");
         }
     }
@@ -316,7 +300,7 @@ writer_start (FsRoot     *root,
 gboolean
 writer_is_running (Writer *writer)
 {
-  return fsfreeze_process_is_running (writer->process);
+  return harness_process_is_running (writer->process);
 }
 
 void
@@ -327,13 +311,13 @@ writer_assert_blocked (Writer *writer,
 
   while (g_get_monotonic_time () < until)
     {
-      if (!fsfreeze_process_is_running (writer->process))
+      if (!harness_process_is_running (writer->process))
         harness_fail ("The writer to %s finished after %" G_GINT64_FORMAT " ms: "
                       "its filesystem is not frozen", writer->target,
                       (g_get_monotonic_time () - writer->started) / 1000);
       g_usleep (10 * 1000);
     }
-  if (!fsfreeze_process_is_running (writer->process))
+  if (!harness_process_is_running (writer->process))
     harness_fail ("The writer to %s finished: its filesystem is not frozen", writer->target);
 }
 
@@ -343,7 +327,7 @@ writer_assert_done (Writer *writer,
 {
   int status;
 
-  if (!fsfreeze_wait_for_exit (writer->process, timeout_ms))
+  if (!harness_wait_for_exit (writer->process, timeout_ms))
     harness_fail ("The writer to %s is still blocked after %u ms", writer->target, timeout_ms);
   status = g_subprocess_get_status (writer->process);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
@@ -363,7 +347,7 @@ writer_free (Writer *writer)
 
   /* A writer still blocked is killed by PID; the kill takes effect when
    * its filesystem is thawed (the holder does that at the latest). */
-  if (fsfreeze_process_is_running (writer->process))
+  if (harness_process_is_running (writer->process))
     g_subprocess_force_exit (writer->process);
   g_clear_object (&writer->process);
   g_free (writer->target);

@@ -270,20 +270,20 @@ spawn (const char * const *argv,
   return process;
 }
 
-static gboolean
-process_is_running (GSubprocess *process)
+gboolean
+harness_process_is_running (GSubprocess *process)
 {
   /* GLib's worker thread reaps the child and clears the identifier. */
   return g_subprocess_get_identifier (process) != NULL;
 }
 
-static gboolean
-wait_for_exit (GSubprocess *process,
-               guint        timeout_ms)
+gboolean
+harness_wait_for_exit (GSubprocess *process,
+                       guint        timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
-  while (process_is_running (process))
+  while (harness_process_is_running (process))
     {
       if (g_get_monotonic_time () > deadline)
         return FALSE;
@@ -307,10 +307,10 @@ harness_run_command (const char * const  *argv,
   g_autoptr(GSubprocess) process = spawn (argv, flags, stdout_path, stderr_path);
   int status;
 
-  if (!wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS))
+  if (!harness_wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS))
     {
       g_subprocess_force_exit (process);
-      wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS);
+      harness_wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS);
       remove_tree (dir);
       harness_fail ("%s did not exit within %u ms", argv[0], HARNESS_PROCESS_TIMEOUT_MS);
     }
@@ -322,6 +322,20 @@ harness_run_command (const char * const  *argv,
     *out_stderr = read_file_or_empty (stderr_path);
   remove_tree (dir);
   return status;
+}
+
+char *
+harness_run_or_fail (const char * const *argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *described = NULL;
+  int status = harness_run_command (argv, HARNESS_AGENT_NONE, &out, &err);
+
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return g_steal_pointer (&out);
+  described = harness_describe_status (status);
+  harness_fail ("%s failed: %s\n%s%s", argv[0], described, out, err);
 }
 
 /* Agents. */
@@ -381,8 +395,8 @@ fail_with_log (TestAgent  *agent,
 /* Listening is not enough: guestlinkd listens before it handles SIGTERM
  * (see /lifecycle/sigterm-at-start), and a test that stops it at once
  * would fail on that instead of on what it tests. */
-static gboolean
-catches_sigterm (pid_t pid)
+gboolean
+harness_process_catches_sigterm (pid_t pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
   g_autofree char *status = NULL;
@@ -403,9 +417,9 @@ test_agent_wait_listening (TestAgent  *agent,
   gint64 deadline = g_get_monotonic_time () + (gint64) HARNESS_PROCESS_TIMEOUT_MS * 1000;
 
   while (!harness_unix_socket_is_listening (socket_path) ||
-         !catches_sigterm (agent->pid))
+         !harness_process_catches_sigterm (agent->pid))
     {
-      if (!process_is_running (agent->process))
+      if (!harness_process_is_running (agent->process))
         fail_with_log (agent, "exited before listening");
       if (g_get_monotonic_time () > deadline)
         fail_with_log (agent, "did not listen in time");
@@ -483,7 +497,7 @@ test_agent_get_pid (TestAgent *agent)
 gboolean
 test_agent_is_running (TestAgent *agent)
 {
-  return process_is_running (agent->process);
+  return harness_process_is_running (agent->process);
 }
 
 char *
@@ -496,13 +510,13 @@ int
 test_agent_stop_with (TestAgent *agent,
                       int        signum)
 {
-  if (process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       g_subprocess_send_signal (agent->process, signum);
-      if (!wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS))
+      if (!harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS))
         {
           g_subprocess_force_exit (agent->process);
-          wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
+          harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
           fail_with_log (agent, "did not exit on its signal");
         }
     }
@@ -535,11 +549,11 @@ test_agent_free (TestAgent *agent)
   if (agent == NULL)
     return;
 
-  if (process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       /* By its PID, which GSubprocess still owns: no other process. */
       g_subprocess_force_exit (agent->process);
-      wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
+      harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
     }
 
   remove_tree (agent->dir);

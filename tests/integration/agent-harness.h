@@ -114,6 +114,19 @@ int harness_run_command (const char * const  *argv,
                          HarnessAgentFlags    flags,
                          char               **out_stdout,
                          char               **out_stderr);
+/* harness_run_command() for a tool (mkfs, ssh-keygen): returns its
+ * standard output, and fails the test with its output unless it exits 0. */
+char *harness_run_or_fail (const char * const *argv);
+
+/* Whether @process still runs: GLib's worker thread reaps it. */
+gboolean harness_process_is_running (GSubprocess *process);
+/* Waits up to @timeout_ms for @process to exit; TRUE if it did, and its
+ * status may then be read. */
+gboolean harness_wait_for_exit (GSubprocess *process,
+                                guint        timeout_ms);
+/* Whether @pid has a handler for SIGTERM: guestlinkd listens before it
+ * has one, and an agent stopped then would die of the signal instead. */
+gboolean harness_process_catches_sigterm (pid_t pid);
 
 /* @length bytes (-1: up to a NUL) as printable ASCII, for test messages:
  * TAP output must be valid UTF-8, and a 0xFF or a newline inside a reply is

@@ -69,22 +69,6 @@ symlink_fixture (const char *target,
   mountns_check (symlink (target, path) == 0, path);
 }
 
-static char *
-run_or_fail (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    harness_fail ("%s failed: %s: %s", argv[0], error->message, err);
-  return out;
-}
-
 /* Before anything is mounted: ssh-keygen wants the real passwd. */
 static void
 generate_keys (void)
@@ -105,8 +89,8 @@ generate_keys (void)
       g_autofree char *out = NULL;
       g_auto(GStrv) words = NULL;
 
-      g_free (run_or_fail (generate));
-      out = run_or_fail (list);
+      g_free (harness_run_or_fail (generate));
+      out = harness_run_or_fail (list);
       words = g_strsplit (out, " ", 3);
       g_assert_cmpuint (g_strv_length (words), >=, 2);
       key_fingerprints[i] = g_strdup (words[1]);
