@@ -22,8 +22,6 @@
 static char *run_dir;
 static guint n_dirs;
 
-static const char * const sbin_dirs[] = { "/usr/sbin", "/sbin", "/usr/local/sbin" };
-
 void
 harness_fail (const char *format,
               ...)
@@ -141,26 +139,6 @@ harness_is_sanitized (void)
   const char *value = g_getenv ("GUESTLINK_TEST_SANITIZED");
 
   return value != NULL && g_str_equal (value, "1");
-}
-
-char *
-harness_find_program (const char *name)
-{
-  char *path;
-
-  if (strchr (name, '/') != NULL)
-    return g_file_test (name, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (name) : NULL;
-
-  path = g_find_program_in_path (name);
-  for (gsize i = 0; path == NULL && i < G_N_ELEMENTS (sbin_dirs); i++)
-    {
-      g_autofree char *candidate = g_build_filename (sbin_dirs[i], name, NULL);
-
-      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-        path = g_steal_pointer (&candidate);
-    }
-
-  return path;
 }
 
 char *

@@ -12,6 +12,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "find-program.h"
+
 G_BEGIN_DECLS
 
 /* Replies come within milliseconds; the margin is for loaded CI machines
@@ -53,9 +55,6 @@ const char *harness_guestlinkd (void);
 const char *harness_project_version (void);
 /* Built with -Db_sanitize: memory figures mean little. */
 gboolean harness_is_sanitized (void);
-/* @name as given if it contains '/', else searched in PATH and the sbin
- * directories, which are not in every user's PATH. NULL if not found. */
-char *harness_find_program (const char *name);
 
 /* A new empty directory below the run's temporary directory. */
 char *harness_make_dir (const char *name);
