@@ -259,6 +259,15 @@ root_agent_status (RootAgent *agent)
   return root_agent_call_string (agent, "{\"execute\":\"guest-fsfreeze-status\"}");
 }
 
+void
+root_agent_assert_status (RootAgent  *agent,
+                          const char *expected)
+{
+  g_autofree char *status = root_agent_status (agent);
+
+  g_assert_cmpstr (status, ==, expected);
+}
+
 /* Writers. */
 
 struct _Writer {

@@ -391,6 +391,15 @@ fs_root_read_file (FsRoot     *root,
   return fsfreeze_read_file (path);
 }
 
+void
+fs_root_assert_hook_log (FsRoot     *root,
+                         const char *expected)
+{
+  g_autofree char *log = fs_root_read_file (root, HOOK_LOG);
+
+  g_assert_cmpstr (log != NULL ? log : "", ==, expected);
+}
+
 gboolean
 fs_root_exists (FsRoot     *root,
                 const char *inner)

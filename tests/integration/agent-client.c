@@ -324,6 +324,19 @@ harness_exchange (const char *socket_path,
   return line;
 }
 
+char *
+harness_ping_of_depth (guint depth)
+{
+  GString *request = g_string_new ("{\"execute\":\"guest-ping\",\"id\":");
+
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (request, '[');
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (request, ']');
+  g_string_append_c (request, '}');
+  return g_string_free (request, FALSE);
+}
+
 static char *
 reply_error_member (const char *line,
                     const char *member)

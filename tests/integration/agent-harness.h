@@ -28,6 +28,11 @@ G_BEGIN_DECLS
 /* Exit code meson reads as "skipped". */
 #define HARNESS_EXIT_SKIP 77
 
+/* The request every test sends to see that an agent still answers, and
+ * the reply both agents give it. */
+#define PING "{\"execute\":\"guest-ping\"}"
+#define PING_REPLY "{\"return\": {}}\n"
+
 typedef enum {
   HARNESS_AGENT_NONE = 0,
   /* The agent is expected to warn (a blocked guest-sync, an unknown
@@ -188,6 +193,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
 /* Connects, sends @request, and returns the single reply line. */
 char *harness_exchange (const char *socket_path,
                         const char *request);
+
+/* A guest-ping whose id nests arrays so that the request is @depth deep
+ * (qemu's limit is 1024). */
+char *harness_ping_of_depth (guint depth);
 
 /* A "Key:   123 kB" field of /proc/PID/status, in KiB. */
 guint64 harness_read_status_kib (pid_t       pid,
