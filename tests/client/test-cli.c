@@ -504,7 +504,7 @@ test_filesystem_help (void)
 }
 
 /* The read-only pair against the real agent: a fresh agent has nothing
- * frozen. An agent without the commands must be reported as such. */
+ * frozen. */
 static void
 test_filesystem_read_only (void)
 {
@@ -512,17 +512,13 @@ test_filesystem_read_only (void)
   g_auto(Run) fsinfo = { 0, };
 
   run_cli (&status, socket_path (), (const char *[]) { "freeze-status", NULL });
-  if (status.status == 0)
-    g_assert_cmpstr (status.out, ==, "thawed\n");
-  else
-    g_assert_nonnull (strstr (status.err, "guest-fsfreeze-status has not been found"));
+  g_assert_cmpint (status.status, ==, 0);
+  g_assert_cmpstr (status.out, ==, "thawed\n");
 
   run_cli (&fsinfo, socket_path (), (const char *[]) { "fsinfo", NULL });
-  if (fsinfo.status == 0)
-    g_assert_true (g_str_has_prefix (fsinfo.out, "MOUNTPOINT  TYPE ") ||
-                   g_str_equal (fsinfo.out, "The agent reports no local filesystem.\n"));
-  else
-    g_assert_nonnull (strstr (fsinfo.err, "guest-get-fsinfo has not been found"));
+  g_assert_cmpint (fsinfo.status, ==, 0);
+  g_assert_true (g_str_has_prefix (fsinfo.out, "MOUNTPOINT  TYPE ") ||
+                 g_str_equal (fsinfo.out, "The agent reports no local filesystem.\n"));
 }
 
 int
