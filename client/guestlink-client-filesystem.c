@@ -120,25 +120,13 @@ convert_count (JsonNode    *result,
 }
 
 static gpointer
-convert_shaped (JsonNode          *result,
-                const char        *command,
-                const ReplyShape  *shape,
-                GError           **error)
-{
-  g_autofree char *detail = NULL;
-
-  if (!reply_shape_check (result, shape, &detail))
-    return typed_call_unexpected_reply (command, detail, error);
-
-  return json_node_ref (result);
-}
-
-static gpointer
 convert_fstrim (JsonNode    *result,
                 const char  *command,
                 GError     **error)
 {
-  return convert_shaped (result, command, &fstrim_shape, error);
+  if (!typed_call_check_shape (result, command, &fstrim_shape, error))
+    return NULL;
+  return json_node_ref (result);
 }
 
 static gpointer
@@ -146,7 +134,9 @@ convert_fsinfo (JsonNode    *result,
                 const char  *command,
                 GError     **error)
 {
-  return convert_shaped (result, command, &fsinfo_shape, error);
+  if (!typed_call_check_shape (result, command, &fsinfo_shape, error))
+    return NULL;
+  return json_node_ref (result);
 }
 
 /* The boxed int of convert_count(), as the wrappers return it. */

@@ -23,11 +23,10 @@ convert_keys (JsonNode    *result,
               GError     **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *detail = NULL;
   JsonArray *keys;
 
-  if (!reply_shape_check (result, &authorized_keys_shape, &detail))
-    return typed_call_unexpected_reply (command, detail, error);
+  if (!typed_call_check_shape (result, command, &authorized_keys_shape, error))
+    return NULL;
 
   keys = json_object_get_array_member (json_node_get_object (result), "keys");
   for (guint i = 0; i < json_array_get_length (keys); i++)

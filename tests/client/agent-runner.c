@@ -57,7 +57,7 @@ agent_template (GError **error)
   return g_steal_pointer (&argv);
 }
 
-gboolean
+static gboolean
 test_agent_check_available (char **out_reason)
 {
   g_autoptr(GError) error = NULL;
