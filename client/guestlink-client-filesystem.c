@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "reply-shape.h"
+#include "request-arguments.h"
 #include "typed-call.h"
 
 /* Typed wrappers for the filesystem commands. The status and the counts
@@ -119,25 +120,13 @@ convert_count (JsonNode    *result,
 }
 
 static gpointer
-convert_shaped (JsonNode          *result,
-                const char        *command,
-                const ReplyShape  *shape,
-                GError           **error)
-{
-  g_autofree char *detail = NULL;
-
-  if (!reply_shape_check (result, shape, &detail))
-    return typed_call_unexpected_reply (command, detail, error);
-
-  return json_node_ref (result);
-}
-
-static gpointer
 convert_fstrim (JsonNode    *result,
                 const char  *command,
                 GError     **error)
 {
-  return convert_shaped (result, command, &fstrim_shape, error);
+  if (!typed_call_check_shape (result, command, &fstrim_shape, error))
+    return NULL;
+  return json_node_ref (result);
 }
 
 static gpointer
@@ -145,7 +134,9 @@ convert_fsinfo (JsonNode    *result,
                 const char  *command,
                 GError     **error)
 {
-  return convert_shaped (result, command, &fsinfo_shape, error);
+  if (!typed_call_check_shape (result, command, &fsinfo_shape, error))
+    return NULL;
+  return json_node_ref (result);
 }
 
 /* The boxed int of convert_count(), as the wrappers return it. */
@@ -252,30 +243,6 @@ guestlink_client_fsfreeze_get_status_finish (GuestlinkClient          *self,
                       out_status);
 }
 
-static const char *
-freeze_command (const char * const *mountpoints)
-{
-  return mountpoints != NULL ? "guest-fsfreeze-freeze-list" : "guest-fsfreeze-freeze";
-}
-
-static JsonObject *
-freeze_arguments (const char * const *mountpoints)
-{
-  JsonObject *arguments;
-  JsonArray *array;
-
-  if (mountpoints == NULL)
-    return NULL;
-
-  array = json_array_new ();
-  for (gsize i = 0; mountpoints[i] != NULL; i++)
-    json_array_add_string_element (array, mountpoints[i]);
-
-  arguments = json_object_new ();
-  json_object_set_array_member (arguments, "mountpoints", array);
-  return arguments;
-}
-
 /**
  * guestlink_client_fsfreeze_freeze:
  * @self: a #GuestlinkClient
@@ -315,9 +282,10 @@ guestlink_client_fsfreeze_freeze (GuestlinkClient     *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  arguments = freeze_arguments (mountpoints);
-  return take_count (typed_call_with_arguments (self, freeze_command (mountpoints), arguments,
-                                                convert_count, cancellable, error));
+  arguments = request_arguments_freeze (mountpoints);
+  return take_count (typed_call_with_arguments (self,
+                                                request_arguments_freeze_command (mountpoints),
+                                                arguments, convert_count, cancellable, error));
 }
 
 /**
@@ -346,8 +314,8 @@ guestlink_client_fsfreeze_freeze_async (GuestlinkClient     *self,
   g_return_if_fail (GUESTLINK_IS_CLIENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  arguments = freeze_arguments (mountpoints);
-  typed_call_with_arguments_async (self, freeze_command (mountpoints), arguments,
+  arguments = request_arguments_freeze (mountpoints);
+  typed_call_with_arguments_async (self, request_arguments_freeze_command (mountpoints), arguments,
                                    convert_count, g_free, guestlink_client_fsfreeze_freeze_async,
                                    cancellable, callback, user_data);
 }
@@ -450,20 +418,6 @@ guestlink_client_fsfreeze_thaw_finish (GuestlinkClient  *self,
                                         error));
 }
 
-/* A negative minimum leaves the member out: the agent's default, 0. */
-static JsonObject *
-fstrim_arguments (gint64 minimum)
-{
-  JsonObject *arguments;
-
-  if (minimum < 0)
-    return NULL;
-
-  arguments = json_object_new ();
-  json_object_set_int_member (arguments, "minimum", minimum);
-  return arguments;
-}
-
 /**
  * guestlink_client_fstrim:
  * @self: a #GuestlinkClient
@@ -496,7 +450,7 @@ guestlink_client_fstrim (GuestlinkClient  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  arguments = fstrim_arguments (minimum);
+  arguments = request_arguments_fstrim (minimum);
   return typed_call_with_arguments (self, "guest-fstrim", arguments, convert_fstrim,
                                     cancellable, error);
 }
@@ -526,7 +480,7 @@ guestlink_client_fstrim_async (GuestlinkClient     *self,
   g_return_if_fail (GUESTLINK_IS_CLIENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  arguments = fstrim_arguments (minimum);
+  arguments = request_arguments_fstrim (minimum);
   typed_call_with_arguments_async (self, "guest-fstrim", arguments, convert_fstrim,
                                    (GDestroyNotify) json_node_unref, guestlink_client_fstrim_async,
                                    cancellable, callback, user_data);

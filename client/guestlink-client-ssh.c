@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "reply-shape.h"
+#include "request-arguments.h"
 #include "typed-call.h"
 
 /* Typed wrappers for a user's SSH authorized keys. The keys come back as
@@ -22,11 +23,10 @@ convert_keys (JsonNode    *result,
               GError     **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *detail = NULL;
   JsonArray *keys;
 
-  if (!reply_shape_check (result, &authorized_keys_shape, &detail))
-    return typed_call_unexpected_reply (command, detail, error);
+  if (!typed_call_check_shape (result, command, &authorized_keys_shape, error))
+    return NULL;
 
   keys = json_object_get_array_member (json_node_get_object (result), "keys");
   for (guint i = 0; i < json_array_get_length (keys); i++)
@@ -43,29 +43,6 @@ convert_done (JsonNode    *result,
   if (!JSON_NODE_HOLDS_OBJECT (result))
     return typed_call_unexpected_reply (command, "the reply is not an object", error);
   return GINT_TO_POINTER (TRUE);
-}
-
-static JsonObject *
-keys_arguments (const char         *username,
-                const char * const *keys,
-                gboolean            with_reset,
-                gboolean            reset)
-{
-  JsonObject *arguments = json_object_new ();
-
-  json_object_set_string_member (arguments, "username", username);
-  if (keys != NULL)
-    {
-      JsonArray *array = json_array_new ();
-
-      for (gsize i = 0; keys[i] != NULL; i++)
-        json_array_add_string_element (array, keys[i]);
-      json_object_set_array_member (arguments, "keys", array);
-    }
-  /* Only when asked: qemu-ga's default is no reset. */
-  if (with_reset && reset)
-    json_object_set_boolean_member (arguments, "reset", TRUE);
-  return arguments;
 }
 
 /**
@@ -99,7 +76,7 @@ guestlink_client_ssh_get_authorized_keys (GuestlinkClient  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  arguments = keys_arguments (username, NULL, FALSE, FALSE);
+  arguments = request_arguments_authorized_keys (username, NULL, FALSE);
   return typed_call_with_arguments (self, "guest-ssh-get-authorized-keys", arguments,
                                     convert_keys, cancellable, error);
 }
@@ -129,7 +106,7 @@ guestlink_client_ssh_get_authorized_keys_async (GuestlinkClient     *self,
   g_return_if_fail (username != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  arguments = keys_arguments (username, NULL, FALSE, FALSE);
+  arguments = request_arguments_authorized_keys (username, NULL, FALSE);
   typed_call_with_arguments_async (self, "guest-ssh-get-authorized-keys", arguments,
                                    convert_keys, (GDestroyNotify) g_strfreev,
                                    guestlink_client_ssh_get_authorized_keys_async,
@@ -194,7 +171,7 @@ guestlink_client_ssh_add_authorized_keys (GuestlinkClient     *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  arguments = keys_arguments (username, keys, TRUE, reset);
+  arguments = request_arguments_authorized_keys (username, keys, reset);
   return typed_call_with_arguments (self, "guest-ssh-add-authorized-keys", arguments,
                                     convert_done, cancellable, error) != NULL;
 }
@@ -229,7 +206,7 @@ guestlink_client_ssh_add_authorized_keys_async (GuestlinkClient     *self,
   g_return_if_fail (keys != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  arguments = keys_arguments (username, keys, TRUE, reset);
+  arguments = request_arguments_authorized_keys (username, keys, reset);
   typed_call_with_arguments_async (self, "guest-ssh-add-authorized-keys", arguments,
                                    convert_done, NULL,
                                    guestlink_client_ssh_add_authorized_keys_async,
@@ -292,7 +269,7 @@ guestlink_client_ssh_remove_authorized_keys (GuestlinkClient     *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  arguments = keys_arguments (username, keys, FALSE, FALSE);
+  arguments = request_arguments_authorized_keys (username, keys, FALSE);
   return typed_call_with_arguments (self, "guest-ssh-remove-authorized-keys", arguments,
                                     convert_done, cancellable, error) != NULL;
 }
@@ -325,7 +302,7 @@ guestlink_client_ssh_remove_authorized_keys_async (GuestlinkClient     *self,
   g_return_if_fail (keys != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  arguments = keys_arguments (username, keys, FALSE, FALSE);
+  arguments = request_arguments_authorized_keys (username, keys, FALSE);
   typed_call_with_arguments_async (self, "guest-ssh-remove-authorized-keys", arguments,
                                    convert_done, NULL,
                                    guestlink_client_ssh_remove_authorized_keys_async,

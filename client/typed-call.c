@@ -126,6 +126,20 @@ typed_call_unexpected_reply (const char  *command,
   return NULL;
 }
 
+gboolean
+typed_call_check_shape (JsonNode          *result,
+                        const char        *command,
+                        const ReplyShape  *shape,
+                        GError           **error)
+{
+  g_autofree char *detail = NULL;
+
+  if (reply_shape_check (result, shape, &detail))
+    return TRUE;
+  typed_call_unexpected_reply (command, detail, error);
+  return FALSE;
+}
+
 gpointer
 typed_call_expect_object (JsonNode    *result,
                           const char  *command,

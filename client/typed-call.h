@@ -7,6 +7,7 @@
 #pragma once
 
 #include "guestlink-client-private.h"
+#include "reply-shape.h"
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,13 @@ gpointer typed_call_finish (GuestlinkClient  *self,
 gpointer typed_call_unexpected_reply (const char  *command,
                                       const char  *detail,
                                       GError     **error);
+
+/* TRUE if @result has @shape (reply_shape_check()); otherwise FALSE with
+ * the PROTOCOL error of typed_call_unexpected_reply(), saying where. */
+gboolean typed_call_check_shape (JsonNode          *result,
+                                 const char        *command,
+                                 const ReplyShape  *shape,
+                                 GError           **error);
 
 /* Converters shared by several wrappers. */
 gpointer typed_call_expect_object (JsonNode    *result,

@@ -46,8 +46,6 @@ typedef struct
  * returns the exit status for it. */
 int report_error (const char   *command,
                   const GError *error);
-void print_json (JsonNode *node,
-                 gboolean  pretty);
 /* --json output: the agent's return value for @command as it came. */
 int call_and_print (Cli        *cli,
                     const char *command,

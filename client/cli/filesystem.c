@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "request-arguments.h"
 
 static gboolean
 add_mountpoint (const char  *option_name,
@@ -83,21 +84,12 @@ cli_freeze (Cli   *cli,
 
   if (cli->mountpoints != NULL)
     mountpoints = (const char * const *) cli->mountpoints->pdata;
-  command = mountpoints != NULL ? "guest-fsfreeze-freeze-list" : "guest-fsfreeze-freeze";
+  command = request_arguments_freeze_command (mountpoints);
 
   if (cli->json)
     {
-      g_autoptr(JsonObject) arguments = NULL;
+      g_autoptr(JsonObject) arguments = request_arguments_freeze (mountpoints);
 
-      if (mountpoints != NULL)
-        {
-          JsonArray *array = json_array_new ();
-
-          for (gsize i = 0; mountpoints[i] != NULL; i++)
-            json_array_add_string_element (array, mountpoints[i]);
-          arguments = json_object_new ();
-          json_object_set_array_member (arguments, "mountpoints", array);
-        }
       return call_and_print (cli, command, arguments, FALSE);
     }
 
@@ -246,7 +238,6 @@ cli_fstrim (Cli   *cli,
             char **args)
 {
   static const char * const headings[] = { "PATH", "TRIMMED", "MINIMUM", "ERROR", NULL };
-  g_autoptr(JsonObject) arguments = NULL;
   g_autoptr(JsonNode) response = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(Table) table = NULL;
@@ -254,11 +245,8 @@ cli_fstrim (Cli   *cli,
 
   if (cli->json)
     {
-      if (cli->minimum >= 0)
-        {
-          arguments = json_object_new ();
-          json_object_set_int_member (arguments, "minimum", cli->minimum);
-        }
+      g_autoptr(JsonObject) arguments = request_arguments_fstrim (cli->minimum);
+
       return call_and_print (cli, "guest-fstrim", arguments, FALSE);
     }
 

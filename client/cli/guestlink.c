@@ -68,7 +68,7 @@ report_error (const char   *command,
   return status;
 }
 
-void
+static void
 print_json (JsonNode *node,
             gboolean  pretty)
 {

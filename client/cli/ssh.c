@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "request-arguments.h"
 
 static gboolean
 set_reset (const char  *option_name,
@@ -47,27 +48,6 @@ read_stdin_keys (GPtrArray  *keys,
         g_ptr_array_add (keys, line);
     }
   return status == G_IO_STATUS_EOF;
-}
-
-static JsonObject *
-arguments_for (const char         *username,
-               const char * const *keys,
-               gboolean            reset)
-{
-  JsonObject *arguments = json_object_new ();
-
-  json_object_set_string_member (arguments, "username", username);
-  if (keys != NULL)
-    {
-      JsonArray *array = json_array_new ();
-
-      for (gsize i = 0; keys[i] != NULL; i++)
-        json_array_add_string_element (array, keys[i]);
-      json_object_set_array_member (arguments, "keys", array);
-    }
-  if (reset)
-    json_object_set_boolean_member (arguments, "reset", TRUE);
-  return arguments;
 }
 
 int
@@ -116,7 +96,9 @@ cli_authorized_keys (Cli   *cli,
         }
       if (cli->json)
         {
-          g_autoptr(JsonObject) arguments = arguments_for (username, NULL, FALSE);
+          g_autoptr(JsonObject) arguments = NULL;
+
+          arguments = request_arguments_authorized_keys (username, NULL, FALSE);
 
           return call_and_print (cli, command, arguments, FALSE);
         }
@@ -141,9 +123,10 @@ cli_authorized_keys (Cli   *cli,
 
   if (cli->json)
     {
-      g_autoptr(JsonObject) arguments = arguments_for (username,
-                                                       (const char * const *) keys->pdata,
-                                                       cli->reset);
+      g_autoptr(JsonObject) arguments = NULL;
+
+      arguments = request_arguments_authorized_keys (username, (const char * const *) keys->pdata,
+                                                     cli->reset);
 
       return call_and_print (cli, command, arguments, FALSE);
     }

@@ -8,17 +8,16 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-#define DEFAULT_AGENT "qemu-ga"
+#include "find-program.h"
+#include "fixture-dir.h"
 
-/* Debian keeps qemu-ga in /usr/sbin, which is not in every user's PATH. */
-static const char * const sbin_dirs[] = { "/usr/sbin", "/sbin", "/usr/local/sbin" };
+#define DEFAULT_AGENT "qemu-ga"
 
 struct _TestAgent
 {
@@ -28,26 +27,6 @@ struct _TestAgent
   GStrv argv;
   GSubprocess *process;
 };
-
-static char *
-find_program (const char *name)
-{
-  char *path;
-
-  if (strchr (name, '/') != NULL)
-    return g_file_test (name, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (name) : NULL;
-
-  path = g_find_program_in_path (name);
-  for (gsize i = 0; path == NULL && i < G_N_ELEMENTS (sbin_dirs); i++)
-    {
-      g_autofree char *candidate = g_build_filename (sbin_dirs[i], name, NULL);
-
-      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-        path = g_steal_pointer (&candidate);
-    }
-
-  return path;
-}
 
 /* GUESTLINK_TEST_AGENT is a command line; @SOCKET@ and @STATEDIR@ in it
  * are replaced, and without them the qemu-ga options are appended. */
@@ -64,7 +43,7 @@ agent_template (GError **error)
   if (!g_shell_parse_argv (template, NULL, &argv, error))
     return NULL;
 
-  program = find_program (argv[0]);
+  program = harness_find_program (argv[0]);
   if (program == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -78,7 +57,7 @@ agent_template (GError **error)
   return g_steal_pointer (&argv);
 }
 
-gboolean
+static gboolean
 test_agent_check_available (char **out_reason)
 {
   g_autoptr(GError) error = NULL;
@@ -278,33 +257,6 @@ test_agent_get_socket_path (TestAgent *agent)
   return agent->socket_path;
 }
 
-static void
-remove_tree (const char *path)
-{
-  struct stat st;
-
-  if (lstat (path, &st) < 0)
-    return;
-
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
 void
 test_agent_free (TestAgent *agent)
 {
@@ -312,7 +264,7 @@ test_agent_free (TestAgent *agent)
     return;
 
   agent_stop (agent);
-  remove_tree (agent->tmpdir);
+  fixture_dir_remove (agent->tmpdir);
   g_free (agent->tmpdir);
   g_free (agent->socket_path);
   g_free (agent->state_dir);

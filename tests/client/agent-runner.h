@@ -12,7 +12,6 @@ typedef struct _TestAgent TestAgent;
 /* The exit status meson's exitcode protocol reads as "skipped". */
 #define TEST_EXIT_SKIP 77
 
-gboolean    test_agent_check_available (char     **out_reason);
 TestAgent  *test_agent_start           (void);
 void        test_agent_restart         (TestAgent *agent);
 void        test_agent_free            (TestAgent *agent);

@@ -32,7 +32,7 @@ root_agent_get_pid (RootAgent *agent)
 gboolean
 root_agent_is_running (RootAgent *agent)
 {
-  return fsfreeze_process_is_running (agent->process);
+  return harness_process_is_running (agent->process);
 }
 
 char *
@@ -69,23 +69,6 @@ root_agent_wait_log (RootAgent  *agent,
         return FALSE;
       g_usleep (10 * 1000);
     }
-}
-
-/* guestlinkd listens before it handles SIGTERM; a test that stops it at
- * once must not fail on that (see agent-harness.c). */
-static gboolean
-catches_sigterm (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *status = fsfreeze_read_file (path);
-  const char *field;
-
-  if (status == NULL)
-    return FALSE;
-  field = strstr (status, "\nSigCgt:");
-  if (field == NULL)
-    return FALSE;
-  return (g_ascii_strtoull (field + strlen ("\nSigCgt:"), NULL, 16) >> (SIGTERM - 1)) & 1;
 }
 
 RootAgent *
@@ -142,9 +125,10 @@ root_agent_start (FsRoot             *root,
   g_assert_cmpuint (strlen (agent->socket_path), <, 108);
 
   deadline = g_get_monotonic_time () + (gint64) PROCESS_TIMEOUT_MS * 1000;
-  while (!harness_unix_socket_is_listening (agent->socket_inner) || !catches_sigterm (agent->pid))
+  while (!harness_unix_socket_is_listening (agent->socket_inner) ||
+         !harness_process_catches_sigterm (agent->pid))
     {
-      if (!fsfreeze_process_is_running (agent->process))
+      if (!harness_process_is_running (agent->process))
         {
           g_autofree char *described = harness_describe_status (g_subprocess_get_status (agent->process));
           g_autofree char *what = g_strdup_printf ("exited before listening (%s)", described);
@@ -168,11 +152,11 @@ root_agent_free (RootAgent *agent)
   if (agent == NULL)
     return;
 
-  if (fsfreeze_process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       /* By its PID, which GSubprocess still owns. */
       g_subprocess_force_exit (agent->process);
-      fsfreeze_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
+      harness_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
     }
   fsfreeze_live_agent_remove (agent->pid);
   g_ptr_array_remove (agent->root->agents, agent);
@@ -212,13 +196,13 @@ int
 root_agent_stop_with (RootAgent *agent,
                       int        signum)
 {
-  if (fsfreeze_process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       g_subprocess_send_signal (agent->process, signum);
-      if (!fsfreeze_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS))
+      if (!harness_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS))
         {
           g_subprocess_force_exit (agent->process);
-          fsfreeze_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
+          harness_wait_for_exit (agent->process, PROCESS_TIMEOUT_MS);
           fail_agent (agent, "did not exit on its signal");
         }
     }
@@ -240,75 +224,13 @@ root_agent_stop_cleanly (RootAgent *agent)
 
 /* Replies. */
 
-static JsonNode *
-parse_reply (const char *reply)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  if (reply == NULL)
-    harness_fail ("No reply");
-  json_parser_load_from_data (parser, reply, -1, &error);
-  if (error != NULL)
-    harness_fail ("Reply is not JSON (%s): %s", error->message, reply);
-  root = json_parser_steal_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    harness_fail ("Reply is not an object: %s", reply);
-  return root;
-}
-
-JsonNode *
-reply_get_return (const char *reply)
-{
-  g_autoptr(JsonNode) root = parse_reply (reply);
-  JsonObject *object = json_node_get_object (root);
-
-  if (!json_object_has_member (object, "return"))
-    harness_fail ("Expected a return value, got: %s", reply);
-  return json_node_copy (json_object_get_member (object, "return"));
-}
-
-gint64
-reply_get_int (const char *reply)
-{
-  g_autoptr(JsonNode) value = reply_get_return (reply);
-
-  if (json_node_get_value_type (value) != G_TYPE_INT64)
-    harness_fail ("Expected an integer, got: %s", reply);
-  return json_node_get_int (value);
-}
-
-char *
-reply_get_string (const char *reply)
-{
-  g_autoptr(JsonNode) value = reply_get_return (reply);
-
-  if (json_node_get_value_type (value) != G_TYPE_STRING)
-    harness_fail ("Expected a string, got: %s", reply);
-  return json_node_dup_string (value);
-}
-
-void
-reply_assert_error (const char *reply,
-                    const char *error_class,
-                    const char *error_desc)
-{
-  g_autofree char *got_class = harness_reply_error_class (reply);
-  g_autofree char *got_desc = harness_reply_error_desc (reply);
-
-  if (got_class == NULL || !g_str_equal (got_class, error_class) ||
-      got_desc == NULL || !g_str_equal (got_desc, error_desc))
-    harness_fail ("Expected the error %s \"%s\", got: %s", error_class, error_desc, reply);
-}
-
 gint64
 root_agent_call_int (RootAgent  *agent,
                      const char *request)
 {
   g_autofree char *reply = root_agent_exchange (agent, request);
 
-  return reply_get_int (reply);
+  return harness_reply_get_int (reply);
 }
 
 char *
@@ -317,7 +239,7 @@ root_agent_call_string (RootAgent  *agent,
 {
   g_autofree char *reply = root_agent_exchange (agent, request);
 
-  return reply_get_string (reply);
+  return harness_reply_get_string (reply);
 }
 
 void
@@ -328,13 +250,22 @@ root_agent_call_error (RootAgent  *agent,
 {
   g_autofree char *reply = root_agent_exchange (agent, request);
 
-  reply_assert_error (reply, error_class, error_desc);
+  harness_reply_assert_error (reply, error_class, error_desc);
 }
 
 char *
 root_agent_status (RootAgent *agent)
 {
   return root_agent_call_string (agent, "{\"execute\":\"guest-fsfreeze-status\"}");
+}
+
+void
+root_agent_assert_status (RootAgent  *agent,
+                          const char *expected)
+{
+  g_autofree char *status = root_agent_status (agent);
+
+  g_assert_cmpstr (status, ==, expected);
 }
 
 /* Writers. */
@@ -378,7 +309,7 @@ writer_start (FsRoot     *root,
 gboolean
 writer_is_running (Writer *writer)
 {
-  return fsfreeze_process_is_running (writer->process);
+  return harness_process_is_running (writer->process);
 }
 
 void
@@ -389,13 +320,13 @@ writer_assert_blocked (Writer *writer,
 
   while (g_get_monotonic_time () < until)
     {
-      if (!fsfreeze_process_is_running (writer->process))
+      if (!harness_process_is_running (writer->process))
         harness_fail ("The writer to %s finished after %" G_GINT64_FORMAT " ms: "
                       "its filesystem is not frozen", writer->target,
                       (g_get_monotonic_time () - writer->started) / 1000);
       g_usleep (10 * 1000);
     }
-  if (!fsfreeze_process_is_running (writer->process))
+  if (!harness_process_is_running (writer->process))
     harness_fail ("The writer to %s finished: its filesystem is not frozen", writer->target);
 }
 
@@ -405,7 +336,7 @@ writer_assert_done (Writer *writer,
 {
   int status;
 
-  if (!fsfreeze_wait_for_exit (writer->process, timeout_ms))
+  if (!harness_wait_for_exit (writer->process, timeout_ms))
     harness_fail ("The writer to %s is still blocked after %u ms", writer->target, timeout_ms);
   status = g_subprocess_get_status (writer->process);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
@@ -425,7 +356,7 @@ writer_free (Writer *writer)
 
   /* A writer still blocked is killed by PID; the kill takes effect when
    * its filesystem is thawed (the holder does that at the latest). */
-  if (fsfreeze_process_is_running (writer->process))
+  if (harness_process_is_running (writer->process))
     g_subprocess_force_exit (writer->process);
   g_clear_object (&writer->process);
   g_free (writer->target);

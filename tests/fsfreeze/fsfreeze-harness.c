@@ -111,20 +111,6 @@ helper_path (void)
   return path;
 }
 
-static void
-run_or_fail (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    harness_fail ("%s failed: %s\n%s", argv[0], error->message, out);
-}
-
 static char *
 make_image (const char *dir,
             const char *fstype,
@@ -151,12 +137,12 @@ make_image (const char *dir,
   if (g_str_equal (fstype, "xfs"))
     {
       const char *argv[] = { program, "-q", "-f", "-K", path, NULL };
-      run_or_fail (argv);
+      g_free (harness_run_or_fail (argv));
     }
   else
     {
       const char *argv[] = { program, "-q", "-F", "-E", "nodiscard", path, NULL };
-      run_or_fail (argv);
+      g_free (harness_run_or_fail (argv));
     }
   return path;
 }
@@ -321,29 +307,6 @@ fsfreeze_child_setup (gpointer user_data)
     }
 }
 
-gboolean
-fsfreeze_process_is_running (GSubprocess *process)
-{
-  /* GLib's worker thread reaps the child and clears the identifier. */
-  return g_subprocess_get_identifier (process) != NULL;
-}
-
-gboolean
-fsfreeze_wait_for_exit (GSubprocess *process,
-               guint        timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (fsfreeze_process_is_running (process))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_usleep (5 * 1000);
-    }
-  g_subprocess_wait (process, NULL, NULL);
-  return TRUE;
-}
-
 pid_t
 fsfreeze_process_pid (GSubprocess *process)
 {
@@ -426,6 +389,15 @@ fs_root_read_file (FsRoot     *root,
   g_autofree char *path = fs_root_path (root, inner);
 
   return fsfreeze_read_file (path);
+}
+
+void
+fs_root_assert_hook_log (FsRoot     *root,
+                         const char *expected)
+{
+  g_autofree char *log = fs_root_read_file (root, HOOK_LOG);
+
+  g_assert_cmpstr (log != NULL ? log : "", ==, expected);
 }
 
 gboolean
@@ -884,7 +856,7 @@ fs_root_free (FsRoot *root)
   live_remove (live_holder_fds, root->holder_in);
   g_output_stream_close (g_subprocess_get_stdin_pipe (root->holder), NULL, NULL);
   read_holder_until (root, NULL, HOLDER_EXIT_TIMEOUT_MS);
-  if (!fsfreeze_wait_for_exit (root->holder, HOLDER_EXIT_TIMEOUT_MS))
+  if (!harness_wait_for_exit (root->holder, HOLDER_EXIT_TIMEOUT_MS))
     {
       g_subprocess_force_exit (root->holder);
       fail_holder (root, "did not exit");

@@ -36,11 +36,24 @@ G_BEGIN_DECLS
 #define ROOT_STATE_DIR "/state"
 #define ROOT_HOOK_DIR "/hooks.d"
 #define ROOT_MARKER ROOT_STATE_DIR "/fsfreeze-frozen"
+/* Where the cases' hooks log "NAME ARG", and the option that points the
+ * agent at ROOT_HOOK_DIR. */
+#define HOOK_LOG ROOT_LOG_DIR "/hooks.log"
+#define HOOK_DIR_ARG "--fsfreeze-hook-dir=" ROOT_HOOK_DIR
+
+/* The requests the cases send most. */
+#define FREEZE_LIST(list) \
+  "{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":" list "}}"
+#define FREEZE_BOTH FREEZE_LIST ("[\"" FS_EXT4 "\",\"" FS_XFS "\"]")
+#define THAW "{\"execute\":\"guest-fsfreeze-thaw\"}"
+#define GET_TIME "{\"execute\":\"guest-get-time\"}"
 
 /* How long a writer must stay stuck to count as blocked by a freeze. */
 #define FS_BLOCKED_MS 1000
 /* "At once": a local socket, with room for a loaded sanitizer build. */
 #define FS_PROMPT_MS 1000
+/* How long a thawed writer may take; it only has 256 KiB to write. */
+#define FS_WRITER_DONE_MS 5000
 
 /* Longest a case may take in its subprocess. */
 #define FS_CASE_TIMEOUT_S 60
@@ -89,6 +102,10 @@ char *fs_root_read_file (FsRoot     *root,
                          const char *inner);
 gboolean fs_root_exists (FsRoot     *root,
                          const char *inner);
+/* Fails unless HOOK_LOG in @root holds exactly @expected ("" when there
+ * is no log). */
+void fs_root_assert_hook_log (FsRoot     *root,
+                              const char *expected);
 /* FIFREEZE / FITHAW by the test itself ("someone else" to the agent), on
  * one of the root's loop mounts and nothing else. */
 void fs_root_freeze_by_test (FsRoot     *root,
@@ -132,14 +149,9 @@ void root_agent_call_error (RootAgent  *agent,
                             const char *error_class,
                             const char *error_desc);
 char *root_agent_status (RootAgent *agent);
-
-/* Reply lines. */
-JsonNode *reply_get_return (const char *reply);
-gint64 reply_get_int (const char *reply);
-char *reply_get_string (const char *reply);
-void reply_assert_error (const char *reply,
-                         const char *error_class,
-                         const char *error_desc);
+/* Fails unless guest-fsfreeze-status says @expected. */
+void root_agent_assert_status (RootAgent  *agent,
+                               const char *expected);
 
 /* A process writing a new file in @inner_dir of @root and fsync()ing it:
  * it blocks while that filesystem is frozen. */

@@ -35,9 +35,6 @@ typedef struct {
 
 void fsfreeze_child_setup (gpointer user_data);
 
-gboolean fsfreeze_process_is_running (GSubprocess *process);
-gboolean fsfreeze_wait_for_exit (GSubprocess *process,
-                                 guint        timeout_ms);
 /* 0 if it is gone already. */
 pid_t fsfreeze_process_pid (GSubprocess *process);
 /* NULL if it cannot be read. */

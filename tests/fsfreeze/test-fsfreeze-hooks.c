@@ -15,15 +15,7 @@
 
 #include "fsfreeze-harness.h"
 
-#define FREEZE_LIST(list) \
-  "{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":" list "}}"
-#define FREEZE_BOTH FREEZE_LIST ("[\"" FS_EXT4 "\",\"" FS_XFS "\"]")
-#define THAW "{\"execute\":\"guest-fsfreeze-thaw\"}"
-#define GET_TIME "{\"execute\":\"guest-get-time\"}"
-#define HOOK_LOG ROOT_LOG_DIR "/hooks.log"
 #define F_HOOK "/etc/qemu/fsfreeze-hook"
-#define HOOK_DIR_ARG "--fsfreeze-hook-dir=" ROOT_HOOK_DIR
-#define WRITER_DONE_MS 5000
 
 /* A hook that logs its name and argument, says something on stdout and
  * on stderr, then runs @body (may be NULL). */
@@ -55,15 +47,6 @@ write_dir_hook (FsRoot     *root,
 }
 
 static void
-assert_hook_log (FsRoot     *root,
-                 const char *expected)
-{
-  g_autofree char *log = fs_root_read_file (root, HOOK_LOG);
-
-  g_assert_cmpstr (log != NULL ? log : "", ==, expected);
-}
-
-static void
 assert_thawed (FsRoot    *root,
                RootAgent *agent)
 {
@@ -73,8 +56,8 @@ assert_thawed (FsRoot    *root,
 
   g_assert_cmpstr (status, ==, "thawed");
   g_assert_false (fs_root_exists (root, ROOT_MARKER));
-  writer_assert_done (ext4_writer, WRITER_DONE_MS);
-  writer_assert_done (xfs_writer, WRITER_DONE_MS);
+  writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
+  writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
   /* No gate left on. */
   g_assert_cmpint (root_agent_call_int (agent, GET_TIME), >, 0);
 }
@@ -125,28 +108,28 @@ test_order (void)
   agent = root_agent_start (root, args);
 
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_BOTH), ==, 2);
-  assert_hook_log (root,
-                   "10-alpha freeze\n"
-                   "15-dotted.sh freeze\n"
-                   "9-beta freeze\n"
-                   "Zeta freeze\n"
-                   "a_gamma freeze\n"
-                   "fsfreeze-hook freeze\n");
+  fs_root_assert_hook_log (root,
+                           "10-alpha freeze\n"
+                           "15-dotted.sh freeze\n"
+                           "9-beta freeze\n"
+                           "Zeta freeze\n"
+                           "a_gamma freeze\n"
+                           "fsfreeze-hook freeze\n");
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);
-  assert_hook_log (root,
-                   "10-alpha freeze\n"
-                   "15-dotted.sh freeze\n"
-                   "9-beta freeze\n"
-                   "Zeta freeze\n"
-                   "a_gamma freeze\n"
-                   "fsfreeze-hook freeze\n"
-                   "fsfreeze-hook thaw\n"
-                   "a_gamma thaw\n"
-                   "Zeta thaw\n"
-                   "9-beta thaw\n"
-                   "15-dotted.sh thaw\n"
-                   "10-alpha thaw\n");
+  fs_root_assert_hook_log (root,
+                           "10-alpha freeze\n"
+                           "15-dotted.sh freeze\n"
+                           "9-beta freeze\n"
+                           "Zeta freeze\n"
+                           "a_gamma freeze\n"
+                           "fsfreeze-hook freeze\n"
+                           "fsfreeze-hook thaw\n"
+                           "a_gamma thaw\n"
+                           "Zeta thaw\n"
+                           "9-beta thaw\n"
+                           "15-dotted.sh thaw\n"
+                           "10-alpha thaw\n");
 
   /* Their stdout and stderr, a log message per line. */
   root_agent_stop_cleanly (agent);
@@ -176,7 +159,7 @@ test_around_freeze (void)
 
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_BOTH), ==, 2);
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);
-  assert_hook_log (root, "10-writes freeze\n10-writes thaw\n");
+  fs_root_assert_hook_log (root, "10-writes freeze\n10-writes thaw\n");
   g_assert_true (fs_root_exists (root, FS_EXT4 "/hook-freeze"));
   g_assert_true (fs_root_exists (root, FS_XFS "/hook-thaw"));
   root_agent_stop_cleanly (agent);
@@ -199,11 +182,11 @@ test_failing_hook (void)
                          "fsfreeze hook " ROOT_HOOK_DIR "/20-fails failed: exited with status 1");
   /* The hooks that ran for "freeze", the failing one too, get "thaw",
    * in reverse; the others never run. */
-  assert_hook_log (root,
-                   "10-first freeze\n"
-                   "20-fails freeze\n"
-                   "20-fails thaw\n"
-                   "10-first thaw\n");
+  fs_root_assert_hook_log (root,
+                           "10-first freeze\n"
+                           "20-fails freeze\n"
+                           "20-fails thaw\n"
+                           "10-first thaw\n");
   assert_thawed (root, agent);
   root_agent_stop_cleanly (agent);
 }
@@ -221,7 +204,7 @@ test_killed_hook (void)
   agent = root_agent_start (root, args);
 
   root_agent_call_error (agent, FREEZE_BOTH, "GenericError", desc);
-  assert_hook_log (root, "10-killed freeze\n10-killed thaw\n");
+  fs_root_assert_hook_log (root, "10-killed freeze\n10-killed thaw\n");
   assert_thawed (root, agent);
   root_agent_stop_cleanly (agent);
 }
@@ -264,7 +247,7 @@ test_hook_timeout (void)
   reply = root_agent_exchange (agent, FREEZE_BOTH);
   elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   g_test_message ("the freeze failed after %" G_GINT64_FORMAT " ms", elapsed_ms);
-  reply_assert_error (reply, "GenericError", "fsfreeze hook " ROOT_HOOK_DIR "/10-slow failed: timed out after 1 s");
+  harness_reply_assert_error (reply, "GenericError", "fsfreeze hook " ROOT_HOOK_DIR "/10-slow failed: timed out after 1 s");
   g_assert_cmpint (elapsed_ms, >=, 900);
   g_assert_cmpint (elapsed_ms, <, 4000);
 
@@ -280,7 +263,7 @@ test_hook_timeout (void)
       g_usleep (10 * 1000);
     }
 
-  assert_hook_log (root, "10-slow freeze\n10-slow thaw\n");
+  fs_root_assert_hook_log (root, "10-slow freeze\n10-slow thaw\n");
   assert_thawed (root, agent);
   root_agent_stop_cleanly (agent);
 }
@@ -306,7 +289,7 @@ test_missing_f_hook (void)
   root_agent_call_error (agent, FREEZE_BOTH, "GenericError",
                          "can't access fsfreeze hook '/etc/qemu/not-executable': Permission denied");
   assert_thawed (root, agent);
-  assert_hook_log (root, "");
+  fs_root_assert_hook_log (root, "");
   root_agent_stop_cleanly (agent);
 }
 
@@ -420,8 +403,8 @@ test_pipelined_after_freeze (void)
     harness_message_bytes ("pipelined reply", g_ptr_array_index (lines, i), -1);
   g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "{\"return\": 2, \"id\": 1}\n");
   g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "{\"return\": \"frozen\", \"id\": 2}\n");
-  reply_assert_error (g_ptr_array_index (lines, 2), "CommandNotFound",
-                      "Command guest-get-time has been disabled: the agent is in frozen state");
+  harness_reply_assert_error (g_ptr_array_index (lines, 2), "CommandNotFound",
+                              "Command guest-get-time has been disabled: the agent is in frozen state");
   g_clear_pointer (&client, client_free);
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);

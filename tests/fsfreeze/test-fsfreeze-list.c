@@ -13,25 +13,7 @@
 
 #include "fsfreeze-harness.h"
 
-#define FREEZE_LIST(list) \
-  "{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":" list "}}"
-#define FREEZE_BOTH FREEZE_LIST ("[\"" FS_EXT4 "\",\"" FS_XFS "\"]")
-#define THAW "{\"execute\":\"guest-fsfreeze-thaw\"}"
-#define PING "{\"execute\":\"guest-ping\"}"
-#define GET_TIME "{\"execute\":\"guest-get-time\"}"
 #define FROZEN_DESC(command) "Command " command " has been disabled: the agent is in frozen state"
-
-/* How long a thawed writer may take; it only has 256 KiB to write. */
-#define WRITER_DONE_MS 5000
-
-static void
-assert_status (RootAgent  *agent,
-               const char *expected)
-{
-  g_autofree char *status = root_agent_status (agent);
-
-  g_assert_cmpstr (status, ==, expected);
-}
 
 static int
 compare_strings (gconstpointer a,
@@ -68,9 +50,9 @@ test_freeze_thaw (void)
   g_autoptr(Writer) xfs_writer = NULL;
   g_autofree char *marker = NULL;
 
-  assert_status (agent, "thawed");
+  root_agent_assert_status (agent, "thawed");
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_BOTH), ==, 2);
-  assert_status (agent, "frozen");
+  root_agent_assert_status (agent, "frozen");
 
   ext4_writer = writer_start (root, FS_EXT4);
   xfs_writer = writer_start (root, FS_XFS);
@@ -82,9 +64,9 @@ test_freeze_thaw (void)
   g_assert_cmpstr (marker, ==, FS_EXT4 "," FS_XFS);
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);
-  writer_assert_done (ext4_writer, WRITER_DONE_MS);
-  writer_assert_done (xfs_writer, WRITER_DONE_MS);
-  assert_status (agent, "thawed");
+  writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
+  writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
+  root_agent_assert_status (agent, "thawed");
   g_assert_false (fs_root_exists (root, ROOT_MARKER));
 
   root_agent_stop_cleanly (agent);
@@ -95,7 +77,7 @@ static gboolean
 command_enabled (const char *info_reply,
                  const char *name)
 {
-  g_autoptr(JsonNode) info = reply_get_return (info_reply);
+  g_autoptr(JsonNode) info = harness_reply_get_return (info_reply);
   JsonArray *commands = json_object_get_array_member (json_node_get_object (info),
                                                       "supported_commands");
 
@@ -138,7 +120,7 @@ test_allow_list (void)
                    ==, 1234);
   reply = root_agent_exchange (agent, "{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":99}}");
   g_assert_cmpstr (reply, ==, "\xff{\"return\": 99}\n");
-  assert_status (agent, "frozen");
+  root_agent_assert_status (agent, "frozen");
 
   /* guest-info answers, and says what is disabled, as qemu-ga's does. */
   info = root_agent_exchange (agent, "{\"execute\":\"guest-info\"}");
@@ -168,12 +150,12 @@ test_allow_list (void)
 
   /* The refused freeze-list froze nothing: xfs takes writes. */
   xfs_writer = writer_start (root, FS_XFS);
-  writer_assert_done (xfs_writer, WRITER_DONE_MS);
+  writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
   ext4_writer = writer_start (root, FS_EXT4);
   writer_assert_blocked (ext4_writer, FS_BLOCKED_MS);
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 1);
-  writer_assert_done (ext4_writer, WRITER_DONE_MS);
+  writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
 
   /* And after the thaw, the others run again. */
   time_ns = root_agent_call_int (agent, GET_TIME);
@@ -193,13 +175,13 @@ test_thaw_nothing (void)
   g_autoptr(RootAgent) agent = root_agent_start (root, NULL);
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
-  assert_status (agent, "thawed");
+  root_agent_assert_status (agent, "thawed");
 
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_LIST ("[\"" FS_XFS "\"]")), ==, 1);
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 1);
   /* A second thaw finds nothing left. */
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
-  assert_status (agent, "thawed");
+  root_agent_assert_status (agent, "thawed");
 
   root_agent_stop_cleanly (agent);
 }
@@ -224,7 +206,7 @@ test_bind_counted_once (void)
       writer = writer_start (root, FS_EXT4_BIND);
       writer_assert_blocked (writer, FS_BLOCKED_MS);
       g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 1);
-      writer_assert_done (writer, WRITER_DONE_MS);
+      writer_assert_done (writer, FS_WRITER_DONE_MS);
     }
 
   /* The bind mount alone freezes the filesystem behind both. */
@@ -235,7 +217,7 @@ test_bind_counted_once (void)
     writer = writer_start (root, FS_EXT4);
     writer_assert_blocked (writer, FS_BLOCKED_MS);
     g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 1);
-    writer_assert_done (writer, WRITER_DONE_MS);
+    writer_assert_done (writer, FS_WRITER_DONE_MS);
   }
 
   root_agent_stop_cleanly (agent);
@@ -285,12 +267,12 @@ test_bad_mountpoints (void)
       root_agent_call_error (agent, cases[i].request, "GenericError", cases[i].desc);
 
       /* Nothing frozen, nothing half-done. */
-      assert_status (agent, "thawed");
+      root_agent_assert_status (agent, "thawed");
       g_assert_false (fs_root_exists (root, ROOT_MARKER));
       ext4_writer = writer_start (root, FS_EXT4);
       xfs_writer = writer_start (root, FS_XFS);
-      writer_assert_done (ext4_writer, WRITER_DONE_MS);
-      writer_assert_done (xfs_writer, WRITER_DONE_MS);
+      writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
+      writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
     }
 
   /* No gate was left on. */
@@ -312,19 +294,19 @@ test_frozen_by_someone_else (void)
 
   fs_root_freeze_by_test (root, FS_XFS);
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_BOTH), ==, 1);
-  assert_status (agent, "frozen");
+  root_agent_assert_status (agent, "frozen");
   ext4_writer = writer_start (root, FS_EXT4);
   xfs_writer = writer_start (root, FS_XFS);
   writer_assert_blocked (ext4_writer, FS_BLOCKED_MS);
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 1);
-  writer_assert_done (ext4_writer, WRITER_DONE_MS);
-  assert_status (agent, "thawed");
+  writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
+  root_agent_assert_status (agent, "thawed");
   /* Still frozen: the agent did not thaw what it did not freeze. */
   writer_assert_blocked (xfs_writer, 2 * FS_BLOCKED_MS);
 
   fs_root_thaw_by_test (root, FS_XFS);
-  writer_assert_done (xfs_writer, WRITER_DONE_MS);
+  writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
   root_agent_stop_cleanly (agent);
 }
 

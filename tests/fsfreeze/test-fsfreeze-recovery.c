@@ -17,39 +17,13 @@
 
 #include "fsfreeze-harness.h"
 
-#define FREEZE_LIST(list) \
-  "{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":" list "}}"
-#define FREEZE_BOTH FREEZE_LIST ("[\"" FS_EXT4 "\",\"" FS_XFS "\"]")
 #define FREEZE_ALL "{\"execute\":\"guest-fsfreeze-freeze\"}"
-#define THAW "{\"execute\":\"guest-fsfreeze-thaw\"}"
-#define GET_TIME "{\"execute\":\"guest-get-time\"}"
-#define HOOK_LOG ROOT_LOG_DIR "/hooks.log"
-#define HOOK_DIR_ARG "--fsfreeze-hook-dir=" ROOT_HOOK_DIR
-#define WRITER_DONE_MS 5000
-
-static void
-assert_status (RootAgent  *agent,
-               const char *expected)
-{
-  g_autofree char *status = root_agent_status (agent);
-
-  g_assert_cmpstr (status, ==, expected);
-}
 
 static void
 write_logging_hook (FsRoot *root)
 {
   fs_root_write_file (root, ROOT_HOOK_DIR "/10-log",
                       "#!/bin/sh\necho \"10-log $1\" >> " HOOK_LOG "\n", 0755);
-}
-
-static void
-assert_hook_log (FsRoot     *root,
-                 const char *expected)
-{
-  g_autofree char *log = fs_root_read_file (root, HOOK_LOG);
-
-  g_assert_cmpstr (log != NULL ? log : "", ==, expected);
 }
 
 /* The end of a recovery at start is not a reply: wait for its traces. */
@@ -96,7 +70,7 @@ test_timeout_thaw (void)
   writer = writer_start (root, FS_XFS);
   /* Not before its time. */
   writer_assert_blocked (writer, FS_BLOCKED_MS);
-  assert_status (agent, "frozen");
+  root_agent_assert_status (agent, "frozen");
 
   for (;;)
     {
@@ -112,7 +86,7 @@ test_timeout_thaw (void)
     }
   g_test_message ("thawed by itself after %" G_GINT64_FORMAT " ms", thawed_ms);
   g_assert_cmpint (thawed_ms, >=, 1800);
-  writer_assert_done (writer, WRITER_DONE_MS);
+  writer_assert_done (writer, FS_WRITER_DONE_MS);
   g_assert_false (fs_root_exists (root, ROOT_MARKER));
 
   /* Nothing left for the host to thaw, and the gate is off. */
@@ -164,11 +138,11 @@ test_sigkill_recovery (void)
       log = root_agent_get_log (restarted);
       harness_fail ("The restarted agent does not say it thawed:\n%s", log);
     }
-  writer_assert_done (ext4_writer, WRITER_DONE_MS);
-  writer_assert_done (xfs_writer, WRITER_DONE_MS);
+  writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
+  writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
   wait_marker_gone (root);
   wait_hook_log (root, "10-log freeze\n10-log thaw\n");
-  assert_status (restarted, "thawed");
+  root_agent_assert_status (restarted, "thawed");
   g_assert_cmpint (root_agent_call_int (restarted, THAW), ==, 0);
   g_assert_cmpint (root_agent_call_int (restarted, GET_TIME), >, 0);
 
@@ -196,7 +170,7 @@ test_stale_marker (void)
       harness_fail ("The agent does not report the stale marker:\n%s", log);
     }
   wait_marker_gone (root);
-  assert_status (agent, "thawed");
+  root_agent_assert_status (agent, "thawed");
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_BOTH), ==, 2);
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);
   root_agent_stop_cleanly (agent);
@@ -226,9 +200,9 @@ test_signal_thaws (gconstpointer data)
       harness_fail ("guestlinkd, frozen, on %s: %s; its output:\n%s", g_strsignal (signum),
                     described, log);
     }
-  writer_assert_done (writer, WRITER_DONE_MS);
+  writer_assert_done (writer, FS_WRITER_DONE_MS);
   g_assert_false (fs_root_exists (root, ROOT_MARKER));
-  assert_hook_log (root, "10-log freeze\n10-log thaw\n");
+  fs_root_assert_hook_log (root, "10-log freeze\n10-log thaw\n");
 }
 
 /* A hook that records its calls and, for "freeze", takes its time. */
@@ -264,14 +238,14 @@ test_sigterm_during_hooks (void)
   g_assert_cmpint (kill (root_agent_get_pid (agent), SIGTERM), ==, 0);
   reply = client_read_line (client, 3 * HARNESS_REPLY_TIMEOUT_MS);
   g_assert_nonnull (reply);
-  reply_assert_error (reply, "GenericError", "The agent is stopping");
+  harness_reply_assert_error (reply, "GenericError", "The agent is stopping");
 
   described = harness_describe_status (root_agent_stop_with (agent, SIGTERM));
   g_assert_cmpstr (described, ==, "exit status 0");
   writer = writer_start (root, FS_EXT4);
-  writer_assert_done (writer, WRITER_DONE_MS);
+  writer_assert_done (writer, FS_WRITER_DONE_MS);
   g_assert_false (fs_root_exists (root, ROOT_MARKER));
-  assert_hook_log (root, "10-slow freeze\n10-slow thaw\n");
+  fs_root_assert_hook_log (root, "10-slow freeze\n10-slow thaw\n");
 }
 
 /* Killed while the freeze hooks run: nothing is frozen yet, but the
@@ -301,7 +275,7 @@ test_sigkill_during_hooks (void)
   restarted = root_agent_start (root, args);
   wait_hook_log (root, "10-slow freeze\n10-slow thaw\n");
   wait_marker_gone (root);
-  assert_status (restarted, "thawed");
+  root_agent_assert_status (restarted, "thawed");
   root_agent_stop_cleanly (restarted);
 }
 
@@ -318,16 +292,16 @@ test_nothing_frozen (void)
   write_logging_hook (root);
   agent = root_agent_start (root, args);
   g_assert_cmpint (root_agent_call_int (agent, FREEZE_LIST ("[]")), ==, 0);
-  assert_status (agent, "thawed");
+  root_agent_assert_status (agent, "thawed");
   g_assert_cmpint (root_agent_call_int (agent, GET_TIME), >, 0);
   g_assert_false (fs_root_exists (root, ROOT_MARKER));
-  assert_hook_log (root, "10-log freeze\n");
+  fs_root_assert_hook_log (root, "10-log freeze\n");
 
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
-  assert_hook_log (root, "10-log freeze\n10-log thaw\n");
+  fs_root_assert_hook_log (root, "10-log freeze\n10-log thaw\n");
   /* Once only. */
   g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 0);
-  assert_hook_log (root, "10-log freeze\n10-log thaw\n");
+  fs_root_assert_hook_log (root, "10-log freeze\n10-log thaw\n");
   root_agent_stop_cleanly (agent);
 }
 
@@ -352,7 +326,7 @@ test_freeze_all (void)
 
       g_test_message ("%s", freeze_all[i]);
       g_assert_cmpint (root_agent_call_int (agent, freeze_all[i]), ==, 2);
-      assert_status (agent, "frozen");
+      root_agent_assert_status (agent, "frozen");
       ext4_writer = writer_start (root, FS_EXT4);
       xfs_writer = writer_start (root, FS_XFS);
       bind_writer = writer_start (root, FS_EXT4_BIND);
@@ -360,10 +334,10 @@ test_freeze_all (void)
       writer_assert_blocked (xfs_writer, FS_BLOCKED_MS);
       writer_assert_blocked (bind_writer, FS_BLOCKED_MS);
       g_assert_cmpint (root_agent_call_int (agent, THAW), ==, 2);
-      writer_assert_done (ext4_writer, WRITER_DONE_MS);
-      writer_assert_done (xfs_writer, WRITER_DONE_MS);
-      writer_assert_done (bind_writer, WRITER_DONE_MS);
-      assert_status (agent, "thawed");
+      writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
+      writer_assert_done (xfs_writer, FS_WRITER_DONE_MS);
+      writer_assert_done (bind_writer, FS_WRITER_DONE_MS);
+      root_agent_assert_status (agent, "thawed");
     }
 
   /* One frozen by someone else: skipped, and left frozen by the thaw. */
@@ -376,7 +350,7 @@ test_freeze_all (void)
     ext4_writer = writer_start (root, FS_EXT4);
     writer_assert_blocked (ext4_writer, FS_BLOCKED_MS);
     fs_root_thaw_by_test (root, FS_EXT4);
-    writer_assert_done (ext4_writer, WRITER_DONE_MS);
+    writer_assert_done (ext4_writer, FS_WRITER_DONE_MS);
   }
 
   root_agent_stop_cleanly (agent);

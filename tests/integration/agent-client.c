@@ -324,6 +324,19 @@ harness_exchange (const char *socket_path,
   return line;
 }
 
+char *
+harness_ping_of_depth (guint depth)
+{
+  GString *request = g_string_new ("{\"execute\":\"guest-ping\",\"id\":");
+
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (request, '[');
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (request, ']');
+  g_string_append_c (request, '}');
+  return g_string_free (request, FALSE);
+}
+
 static char *
 reply_error_member (const char *line,
                     const char *member)
@@ -356,4 +369,66 @@ char *
 harness_reply_error_desc (const char *line)
 {
   return reply_error_member (line, "desc");
+}
+
+static JsonNode *
+parse_reply (const char *line)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (line == NULL)
+    harness_fail ("No reply");
+  json_parser_load_from_data (parser, line, -1, &error);
+  if (error != NULL)
+    harness_fail ("Reply is not JSON (%s): %s", error->message, line);
+  root = json_parser_steal_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    harness_fail ("Reply is not an object: %s", line);
+  return root;
+}
+
+JsonNode *
+harness_reply_get_return (const char *line)
+{
+  g_autoptr(JsonNode) root = parse_reply (line);
+  JsonObject *object = json_node_get_object (root);
+
+  if (!json_object_has_member (object, "return"))
+    harness_fail ("Expected a return value, got: %s", line);
+  return json_node_copy (json_object_get_member (object, "return"));
+}
+
+gint64
+harness_reply_get_int (const char *line)
+{
+  g_autoptr(JsonNode) value = harness_reply_get_return (line);
+
+  if (json_node_get_value_type (value) != G_TYPE_INT64)
+    harness_fail ("Expected an integer, got: %s", line);
+  return json_node_get_int (value);
+}
+
+char *
+harness_reply_get_string (const char *line)
+{
+  g_autoptr(JsonNode) value = harness_reply_get_return (line);
+
+  if (json_node_get_value_type (value) != G_TYPE_STRING)
+    harness_fail ("Expected a string, got: %s", line);
+  return json_node_dup_string (value);
+}
+
+void
+harness_reply_assert_error (const char *line,
+                            const char *error_class,
+                            const char *error_desc)
+{
+  g_autofree char *got_class = harness_reply_error_class (line);
+  g_autofree char *got_desc = harness_reply_error_desc (line);
+
+  if (got_class == NULL || !g_str_equal (got_class, error_class) ||
+      got_desc == NULL || !g_str_equal (got_desc, error_desc))
+    harness_fail ("Expected the error %s \"%s\", got: %s", error_class, error_desc, line);
 }

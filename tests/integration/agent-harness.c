@@ -22,8 +22,6 @@
 static char *run_dir;
 static guint n_dirs;
 
-static const char * const sbin_dirs[] = { "/usr/sbin", "/sbin", "/usr/local/sbin" };
-
 void
 harness_fail (const char *format,
               ...)
@@ -144,26 +142,6 @@ harness_is_sanitized (void)
 }
 
 char *
-harness_find_program (const char *name)
-{
-  char *path;
-
-  if (strchr (name, '/') != NULL)
-    return g_file_test (name, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (name) : NULL;
-
-  path = g_find_program_in_path (name);
-  for (gsize i = 0; path == NULL && i < G_N_ELEMENTS (sbin_dirs); i++)
-    {
-      g_autofree char *candidate = g_build_filename (sbin_dirs[i], name, NULL);
-
-      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-        path = g_steal_pointer (&candidate);
-    }
-
-  return path;
-}
-
-char *
 harness_make_dir (const char *name)
 {
   g_autofree char *base = g_strdup_printf ("%s-%u", name, ++n_dirs);
@@ -270,20 +248,20 @@ spawn (const char * const *argv,
   return process;
 }
 
-static gboolean
-process_is_running (GSubprocess *process)
+gboolean
+harness_process_is_running (GSubprocess *process)
 {
   /* GLib's worker thread reaps the child and clears the identifier. */
   return g_subprocess_get_identifier (process) != NULL;
 }
 
-static gboolean
-wait_for_exit (GSubprocess *process,
-               guint        timeout_ms)
+gboolean
+harness_wait_for_exit (GSubprocess *process,
+                       guint        timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
-  while (process_is_running (process))
+  while (harness_process_is_running (process))
     {
       if (g_get_monotonic_time () > deadline)
         return FALSE;
@@ -307,10 +285,10 @@ harness_run_command (const char * const  *argv,
   g_autoptr(GSubprocess) process = spawn (argv, flags, stdout_path, stderr_path);
   int status;
 
-  if (!wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS))
+  if (!harness_wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS))
     {
       g_subprocess_force_exit (process);
-      wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS);
+      harness_wait_for_exit (process, HARNESS_PROCESS_TIMEOUT_MS);
       remove_tree (dir);
       harness_fail ("%s did not exit within %u ms", argv[0], HARNESS_PROCESS_TIMEOUT_MS);
     }
@@ -322,6 +300,20 @@ harness_run_command (const char * const  *argv,
     *out_stderr = read_file_or_empty (stderr_path);
   remove_tree (dir);
   return status;
+}
+
+char *
+harness_run_or_fail (const char * const *argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *described = NULL;
+  int status = harness_run_command (argv, HARNESS_AGENT_NONE, &out, &err);
+
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return g_steal_pointer (&out);
+  described = harness_describe_status (status);
+  harness_fail ("%s failed: %s\n%s%s", argv[0], described, out, err);
 }
 
 /* Agents. */
@@ -381,8 +373,8 @@ fail_with_log (TestAgent  *agent,
 /* Listening is not enough: guestlinkd listens before it handles SIGTERM
  * (see /lifecycle/sigterm-at-start), and a test that stops it at once
  * would fail on that instead of on what it tests. */
-static gboolean
-catches_sigterm (pid_t pid)
+gboolean
+harness_process_catches_sigterm (pid_t pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
   g_autofree char *status = NULL;
@@ -403,9 +395,9 @@ test_agent_wait_listening (TestAgent  *agent,
   gint64 deadline = g_get_monotonic_time () + (gint64) HARNESS_PROCESS_TIMEOUT_MS * 1000;
 
   while (!harness_unix_socket_is_listening (socket_path) ||
-         !catches_sigterm (agent->pid))
+         !harness_process_catches_sigterm (agent->pid))
     {
-      if (!process_is_running (agent->process))
+      if (!harness_process_is_running (agent->process))
         fail_with_log (agent, "exited before listening");
       if (g_get_monotonic_time () > deadline)
         fail_with_log (agent, "did not listen in time");
@@ -483,7 +475,7 @@ test_agent_get_pid (TestAgent *agent)
 gboolean
 test_agent_is_running (TestAgent *agent)
 {
-  return process_is_running (agent->process);
+  return harness_process_is_running (agent->process);
 }
 
 char *
@@ -496,13 +488,13 @@ int
 test_agent_stop_with (TestAgent *agent,
                       int        signum)
 {
-  if (process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       g_subprocess_send_signal (agent->process, signum);
-      if (!wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS))
+      if (!harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS))
         {
           g_subprocess_force_exit (agent->process);
-          wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
+          harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
           fail_with_log (agent, "did not exit on its signal");
         }
     }
@@ -535,11 +527,11 @@ test_agent_free (TestAgent *agent)
   if (agent == NULL)
     return;
 
-  if (process_is_running (agent->process))
+  if (harness_process_is_running (agent->process))
     {
       /* By its PID, which GSubprocess still owns: no other process. */
       g_subprocess_force_exit (agent->process);
-      wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
+      harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
     }
 
   remove_tree (agent->dir);

@@ -10,6 +10,9 @@
 #include <sys/types.h>
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "find-program.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +27,11 @@ G_BEGIN_DECLS
 #define HARNESS_PROCESS_TIMEOUT_MS 20000
 /* Exit code meson reads as "skipped". */
 #define HARNESS_EXIT_SKIP 77
+
+/* The request every test sends to see that an agent still answers, and
+ * the reply both agents give it. */
+#define PING "{\"execute\":\"guest-ping\"}"
+#define PING_REPLY "{\"return\": {}}\n"
 
 typedef enum {
   HARNESS_AGENT_NONE = 0,
@@ -52,9 +60,6 @@ const char *harness_guestlinkd (void);
 const char *harness_project_version (void);
 /* Built with -Db_sanitize: memory figures mean little. */
 gboolean harness_is_sanitized (void);
-/* @name as given if it contains '/', else searched in PATH and the sbin
- * directories, which are not in every user's PATH. NULL if not found. */
-char *harness_find_program (const char *name);
 
 /* A new empty directory below the run's temporary directory. */
 char *harness_make_dir (const char *name);
@@ -113,6 +118,19 @@ int harness_run_command (const char * const  *argv,
                          HarnessAgentFlags    flags,
                          char               **out_stdout,
                          char               **out_stderr);
+/* harness_run_command() for a tool (mkfs, ssh-keygen): returns its
+ * standard output, and fails the test with its output unless it exits 0. */
+char *harness_run_or_fail (const char * const *argv);
+
+/* Whether @process still runs: GLib's worker thread reaps it. */
+gboolean harness_process_is_running (GSubprocess *process);
+/* Waits up to @timeout_ms for @process to exit; TRUE if it did, and its
+ * status may then be read. */
+gboolean harness_wait_for_exit (GSubprocess *process,
+                                guint        timeout_ms);
+/* Whether @pid has a handler for SIGTERM: guestlinkd listens before it
+ * has one, and an agent stopped then would die of the signal instead. */
+gboolean harness_process_catches_sigterm (pid_t pid);
 
 /* @length bytes (-1: up to a NUL) as printable ASCII, for test messages:
  * TAP output must be valid UTF-8, and a 0xFF or a newline inside a reply is
@@ -176,6 +194,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
 char *harness_exchange (const char *socket_path,
                         const char *request);
 
+/* A guest-ping whose id nests arrays so that the request is @depth deep
+ * (qemu's limit is 1024). */
+char *harness_ping_of_depth (guint depth);
+
 /* A "Key:   123 kB" field of /proc/PID/status, in KiB. */
 guint64 harness_read_status_kib (pid_t       pid,
                                  const char *field);
@@ -183,5 +205,15 @@ guint64 harness_read_status_kib (pid_t       pid,
 /* The "desc" of an error reply line, the "class", or NULL. */
 char *harness_reply_error_class (const char *line);
 char *harness_reply_error_desc (const char *line);
+/* The "return" value of a reply line (NULL: none came), or, for the
+ * next two, that value as an integer or a string; each fails the test
+ * when the line has no such value. */
+JsonNode *harness_reply_get_return (const char *line);
+gint64 harness_reply_get_int (const char *line);
+char *harness_reply_get_string (const char *line);
+/* Fails the test unless @line is the error @error_class, @error_desc. */
+void harness_reply_assert_error (const char *line,
+                                 const char *error_class,
+                                 const char *error_desc);
 
 G_END_DECLS

@@ -12,9 +12,6 @@
 
 #include "agent-harness.h"
 
-#define PING "{\"execute\":\"guest-ping\"}"
-#define PING_REPLY "{\"return\": {}}\n"
-
 /* "At once" for a local socket, with room for a loaded sanitizer build. */
 #define PROMPT_MS 1000
 

@@ -25,7 +25,6 @@
 
 #include "agent-harness.h"
 
-#define PING "{\"execute\":\"guest-ping\"}"
 #define ERROR_REPLY(desc) "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}\n"
 /* Ends every case on the same connection: what comes before its reply is
  * the case's whole answer, without guessing with timeouts. */
@@ -564,25 +563,11 @@ test_case (gconstpointer data)
   run_case (data);
 }
 
-/* Nesting: built rather than spelled out. */
-static char *
-nested_ping (guint depth)
-{
-  GString *request = g_string_new ("{\"execute\":\"guest-ping\",\"id\":");
-
-  for (guint i = 1; i < depth; i++)
-    g_string_append_c (request, '[');
-  for (guint i = 1; i < depth; i++)
-    g_string_append_c (request, ']');
-  g_string_append_c (request, '}');
-  return g_string_free (request, FALSE);
-}
-
 static void
 test_nesting (void)
 {
-  g_autofree char *deepest = nested_ping (1024);
-  g_autofree char *too_deep = nested_ping (1025);
+  g_autofree char *deepest = harness_ping_of_depth (1024);
+  g_autofree char *too_deep = harness_ping_of_depth (1025);
   const Case allowed = { "nesting/1024", deepest, 0, COMPARE_EXACT };
   const Case refused = {
     "nesting/1025", too_deep, 0, COMPARE_FIRST_CLASS,

@@ -15,9 +15,6 @@
 
 #include "agent-harness.h"
 
-#define PING "{\"execute\":\"guest-ping\"}"
-#define PING_REPLY "{\"return\": {}}\n"
-
 static void
 assert_ping (const char *socket_path)
 {

@@ -10,8 +10,6 @@
 
 #include "agent-harness.h"
 
-#define PING "{\"execute\":\"guest-ping\"}"
-#define PING_REPLY "{\"return\": {}}\n"
 #define ERROR_REPLY(desc) "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}\n"
 #define SIZE_ERROR ERROR_REPLY ("JSON token size limit exceeded")
 #define DEPTH_ERROR ERROR_REPLY ("JSON nesting depth limit exceeded")
@@ -120,36 +118,22 @@ test_max_message_size (void)
   test_agent_stop_cleanly (agent);
 }
 
-/* A request whose id nests arrays so that the whole is @depth deep. */
-static GString *
-request_of_depth (guint depth)
-{
-  GString *request = g_string_new ("{\"execute\":\"guest-ping\",\"id\":");
-
-  for (guint i = 1; i < depth; i++)
-    g_string_append_c (request, '[');
-  for (guint i = 1; i < depth; i++)
-    g_string_append_c (request, ']');
-  g_string_append_c (request, '}');
-  return request;
-}
-
 static void
 test_nesting_limit (void)
 {
   g_autoptr(TestAgent) agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
   g_autoptr(Client) client = client_connect (test_agent_get_socket_path (agent));
-  g_autoptr(GString) deepest_allowed = request_of_depth (1024);
-  g_autoptr(GString) too_deep = request_of_depth (1025);
+  g_autofree char *deepest_allowed = harness_ping_of_depth (1024);
+  g_autofree char *too_deep = harness_ping_of_depth (1025);
   g_autoptr(GPtrArray) lines = NULL;
 
   /* 1024 levels, qemu's limit, are still a request. */
-  lines = send_then_ping (client, deepest_allowed->str, deepest_allowed->len);
+  lines = send_then_ping (client, deepest_allowed, strlen (deepest_allowed));
   g_assert_cmpuint (lines->len, ==, 2);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (lines, 0), "{\"return\": {}, \"id\": [[[["));
   g_clear_pointer (&lines, g_ptr_array_unref);
 
-  lines = send_then_ping (client, too_deep->str, too_deep->len);
+  lines = send_then_ping (client, too_deep, strlen (too_deep));
   g_assert_cmpuint (lines->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, DEPTH_ERROR);
 

@@ -12,7 +12,6 @@
 
 #include "agent-harness.h"
 
-#define PING "{\"execute\":\"guest-ping\"}"
 #define INFO "{\"execute\":\"guest-info\"}"
 
 static const char * const protocol_commands[] = {

@@ -11,9 +11,6 @@
 
 #include "agent-harness.h"
 
-#define PING "{\"execute\":\"guest-ping\"}"
-#define PING_REPLY "{\"return\": {}}\n"
-
 /* A guestlinkd of its own for each case (agent-harness.h). */
 typedef AgentFixture Fixture;
 

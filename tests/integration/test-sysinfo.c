@@ -49,16 +49,8 @@ call (TestAgent  *agent,
 {
   g_autofree char *request = g_strdup_printf ("{\"execute\": \"%s\"}", command);
   g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent), request);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *reply;
 
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  reply = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("%s failed: %s", command, line);
-  return json_node_copy (json_object_get_member (reply, "return"));
+  return harness_reply_get_return (line);
 }
 
 static const char *

@@ -10,20 +10,17 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
-#include <linux/magic.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "agent-harness.h"
+#include "mountns-fixture.h"
 
-#define MARKER ".guestlink-mountns-fixture"
 #define ALICE_UID 2001
 #define BOB_UID 2002
 
@@ -37,63 +34,7 @@
 static const char * const etc_controlled[] = {
   "passwd", "group", "shadow", "gshadow", "nsswitch.conf", NULL
 };
-static char *staging_root;
 static char *etc_staging;
-
-static void
-check_or_fail (gboolean    ok,
-               const char *what)
-{
-  if (!ok)
-    harness_fail ("%s: %s", what, g_strerror (errno));
-}
-
-static gboolean
-in_private_namespaces (void)
-{
-  static const char * const kinds[] = { "mnt", "uts" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *self_path = g_strdup_printf ("/proc/self/ns/%s", kinds[i]);
-      g_autofree char *parent_path = g_strdup_printf ("/proc/%d/ns/%s", (int) getppid (), kinds[i]);
-      g_autofree char *self_ns = g_file_read_link (self_path, NULL);
-      g_autofree char *parent_ns = g_file_read_link (parent_path, NULL);
-
-      if (self_ns == NULL || parent_ns == NULL || g_str_equal (self_ns, parent_ns))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-no_shared_mounts (void)
-{
-  g_autofree char *mountinfo = NULL;
-
-  return g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL) &&
-         strstr (mountinfo, " shared:") == NULL;
-}
-
-static void
-assert_on_fixture_tmpfs (const char *dir)
-{
-  g_autofree char *marker = g_build_filename (dir, MARKER, NULL);
-  struct statfs st;
-
-  check_or_fail (statfs (dir, &st) == 0, dir);
-  if (st.f_type != TMPFS_MAGIC || !g_file_test (marker, G_FILE_TEST_EXISTS))
-    harness_fail ("%s is not the test's tmpfs; refusing to write there", dir);
-}
-
-static void
-mount_fixture_tmpfs (const char *dir)
-{
-  g_autofree char *marker = g_build_filename (dir, MARKER, NULL);
-
-  check_or_fail (mount ("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0, dir);
-  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
-}
 
 /* Only below /home, and only on the case's tmpfs. */
 static void
@@ -105,10 +46,10 @@ write_home_file (const char *path,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_str_has_prefix (path, "/home/"));
-  assert_on_fixture_tmpfs ("/home");
+  mountns_assert_on_tmpfs ("/home");
   g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_NONE, mode, &error);
   g_assert_no_error (error);
-  check_or_fail (chown (path, uid, uid) == 0, path);
+  mountns_check (chown (path, uid, uid) == 0, path);
 }
 
 static void
@@ -117,9 +58,9 @@ make_home_dir (const char *path,
                uid_t       uid)
 {
   g_assert_true (g_str_has_prefix (path, "/home/"));
-  assert_on_fixture_tmpfs ("/home");
-  check_or_fail (mkdir (path, mode) == 0 && chmod (path, mode) == 0, path);
-  check_or_fail (chown (path, uid, uid) == 0, path);
+  mountns_assert_on_tmpfs ("/home");
+  mountns_check (mkdir (path, mode) == 0 && chmod (path, mode) == 0, path);
+  mountns_check (chown (path, uid, uid) == 0, path);
 }
 
 /* /etc: a tmpfs with the fixture's user database, the rest linked to
@@ -127,31 +68,10 @@ make_home_dir (const char *path,
 static void
 install_fixture_etc (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
+  etc_staging = mountns_stage ("/etc");
+  mountns_mount_overlay ("/etc", etc_staging, etc_controlled);
 
-  staging_root = g_dir_make_tmp ("guestlink-authkeys-XXXXXX", &error);
-  g_assert_no_error (error);
-  etc_staging = g_build_filename (staging_root, "etc", NULL);
-  g_assert_cmpint (g_mkdir (etc_staging, 0700), ==, 0);
-  check_or_fail (mount ("/etc", etc_staging, NULL, MS_BIND, NULL) == 0, etc_staging);
-  check_or_fail (mount (NULL, etc_staging, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0,
-                 etc_staging);
-
-  mount_fixture_tmpfs ("/etc");
-  dir = g_dir_open (etc_staging, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *target = g_build_filename (etc_staging, name, NULL);
-      g_autofree char *link_path = g_build_filename ("/etc", name, NULL);
-
-      if (!g_strv_contains (etc_controlled, name))
-        check_or_fail (symlink (target, link_path) == 0, link_path);
-    }
-
-  assert_on_fixture_tmpfs ("/etc");
+  mountns_assert_on_tmpfs ("/etc");
   g_assert_true (g_file_set_contents ("/etc/nsswitch.conf",
                                       "passwd: files\ngroup: files\nshadow: files\n", -1, NULL));
   g_assert_true (g_file_set_contents ("/etc/passwd",
@@ -191,7 +111,7 @@ fixture_set_up (Fixture       *fixture,
   const CaseData *case_data = data;
   gboolean reference = case_data != NULL && case_data->program != NULL;
 
-  mount_fixture_tmpfs ("/home");
+  mountns_mount_tmpfs ("/home");
   make_home_dir ("/home/alice", 0700, ALICE_UID);
   make_home_dir ("/home/bob", 0750, BOB_UID);
   make_home_dir ("/home/victim", 0755, 0);
@@ -214,12 +134,12 @@ fixture_tear_down (Fixture       *fixture,
   else
     test_agent_stop (fixture->agent);
   g_clear_pointer (&fixture->agent, test_agent_free);
-  check_or_fail (umount2 ("/home", MNT_DETACH) == 0, "/home");
+  mountns_check (umount2 ("/home", MNT_DETACH) == 0, "/home");
 }
 
 /* Sends @command with @username and @keys (NULL-terminated; NULL: no
- * "keys") and returns the reply object. */
-static JsonObject *
+ * "keys") and returns the reply line. */
+static char *
 call (Fixture            *fixture,
       const char         *command,
       const char         *username,
@@ -229,9 +149,7 @@ call (Fixture            *fixture,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) request = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  char *line;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "execute");
@@ -260,9 +178,7 @@ call (Fixture            *fixture,
 
   line = harness_exchange (test_agent_get_socket_path (fixture->agent), text);
   harness_message_bytes ("reply", line, -1);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return line;
 }
 
 static void
@@ -272,14 +188,11 @@ call_ok (Fixture            *fixture,
          const char * const *keys,
          gboolean            reset)
 {
-  g_autoptr(JsonObject) reply = call (fixture, command, username, keys, reset);
-  JsonObject *value;
+  g_autofree char *line = call (fixture, command, username, keys, reset);
+  g_autoptr(JsonNode) value = harness_reply_get_return (line);
 
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("%s failed", command);
-  value = json_object_get_object_member (reply, "return");
-  g_assert_nonnull (value);
-  g_assert_cmpuint (json_object_get_size (value), ==, 0);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (value));
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (value)), ==, 0);
 }
 
 static void
@@ -290,16 +203,15 @@ call_fails (Fixture            *fixture,
             gboolean            reset,
             const char         *desc_pattern)
 {
-  g_autoptr(JsonObject) reply = call (fixture, command, username, keys, reset);
-  JsonObject *error;
+  g_autofree char *line = call (fixture, command, username, keys, reset);
+  g_autofree char *error_class = harness_reply_error_class (line);
+  g_autofree char *desc = harness_reply_error_desc (line);
 
-  if (!json_object_has_member (reply, "error"))
-    harness_fail ("%s succeeded, expected an error", command);
-  error = json_object_get_object_member (reply, "error");
-  g_assert_cmpstr (json_object_get_string_member (error, "class"), ==, "GenericError");
-  if (!g_pattern_match_simple (desc_pattern, json_object_get_string_member (error, "desc")))
-    harness_fail ("\"%s\" does not match \"%s\"",
-                  json_object_get_string_member (error, "desc"), desc_pattern);
+  if (error_class == NULL)
+    harness_fail ("%s did not fail as expected: %s", command, line);
+  g_assert_cmpstr (error_class, ==, "GenericError");
+  if (desc == NULL || !g_pattern_match_simple (desc_pattern, desc))
+    harness_fail ("\"%s\" does not match \"%s\"", desc, desc_pattern);
 }
 
 /* guest-ssh-get-authorized-keys's keys, NULL-terminated. */
@@ -307,17 +219,14 @@ static GStrv
 get_keys (Fixture    *fixture,
           const char *username)
 {
-  g_autoptr(JsonObject) reply = call (fixture, "guest-ssh-get-authorized-keys", username,
-                                      NULL, FALSE);
+  g_autofree char *line = call (fixture, "guest-ssh-get-authorized-keys", username, NULL, FALSE);
+  g_autoptr(JsonNode) value = harness_reply_get_return (line);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonObject *value;
   JsonArray *keys;
 
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("guest-ssh-get-authorized-keys failed");
-  value = json_object_get_object_member (reply, "return");
-  g_assert_cmpuint (json_object_get_size (value), ==, 1);
-  keys = json_object_get_array_member (value, "keys");
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (value));
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (value)), ==, 1);
+  keys = json_object_get_array_member (json_node_get_object (value), "keys");
   g_assert_nonnull (keys);
   for (guint i = 0; i < json_array_get_length (keys); i++)
     g_strv_builder_add (builder, json_array_get_string_element (keys, i));
@@ -343,7 +252,7 @@ assert_file (const char *path,
   g_autofree char *contents = NULL;
   struct stat st;
 
-  check_or_fail (lstat (path, &st) == 0, path);
+  mountns_check (lstat (path, &st) == 0, path);
   g_assert_true (S_ISREG (st.st_mode));
   g_assert_cmpint (st.st_nlink, ==, 1);
   g_assert_cmpint (st.st_mode & 07777, ==, mode);
@@ -360,7 +269,7 @@ assert_dir (const char *path,
 {
   struct stat st;
 
-  check_or_fail (lstat (path, &st) == 0, path);
+  mountns_check (lstat (path, &st) == 0, path);
   g_assert_true (S_ISDIR (st.st_mode));
   g_assert_cmpint (st.st_mode & 07777, ==, mode);
   g_assert_cmpint (st.st_uid, ==, uid);
@@ -524,11 +433,11 @@ test_invalid_arguments (Fixture       *fixture,
 static void
 plant (Attack attack)
 {
-  assert_on_fixture_tmpfs ("/home");
+  mountns_assert_on_tmpfs ("/home");
   if (attack == ATTACK_SSH_DIR_SYMLINK)
     {
-      check_or_fail (symlink ("/home/victim/dir", "/home/alice/.ssh") == 0, "symlink");
-      check_or_fail (lchown ("/home/alice/.ssh", ALICE_UID, ALICE_UID) == 0, "lchown");
+      mountns_check (symlink ("/home/victim/dir", "/home/alice/.ssh") == 0, "symlink");
+      mountns_check (lchown ("/home/alice/.ssh", ALICE_UID, ALICE_UID) == 0, "lchown");
       return;
     }
 
@@ -536,19 +445,19 @@ plant (Attack attack)
   switch (attack)
     {
     case ATTACK_FILE_SYMLINK:
-      check_or_fail (symlink ("/home/victim/secret", ALICE_KEYS) == 0, "symlink");
+      mountns_check (symlink ("/home/victim/secret", ALICE_KEYS) == 0, "symlink");
       break;
     case ATTACK_FILE_SYMLINK_TO_DIR:
-      check_or_fail (symlink ("/home/victim/dir", ALICE_KEYS) == 0, "symlink");
+      mountns_check (symlink ("/home/victim/dir", ALICE_KEYS) == 0, "symlink");
       break;
     case ATTACK_HARD_LINK:
       /* Readable by alice, so only the link count gives it away (the
        * secret, 0600, is out of reach of alice's fsuid anyway). */
-      check_or_fail (link ("/home/victim/public", ALICE_KEYS) == 0, "link");
+      mountns_check (link ("/home/victim/public", ALICE_KEYS) == 0, "link");
       break;
     case ATTACK_FIFO:
-      check_or_fail (mkfifo (ALICE_KEYS, 0600) == 0, "mkfifo");
-      check_or_fail (chown (ALICE_KEYS, ALICE_UID, ALICE_UID) == 0, "chown");
+      mountns_check (mkfifo (ALICE_KEYS, 0600) == 0, "mkfifo");
+      mountns_check (chown (ALICE_KEYS, ALICE_UID, ALICE_UID) == 0, "chown");
       break;
     case ATTACK_DIRECTORY:
       make_home_dir (ALICE_KEYS, 0700, ALICE_UID);
@@ -572,7 +481,7 @@ test_attack (Fixture       *fixture,
   struct stat before, after;
 
   plant (attack);
-  check_or_fail (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
+  mountns_check (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
                         &before) == 0, "lstat");
 
   call_fails (fixture, "guest-ssh-add-authorized-keys", "alice", k1, FALSE, refusal);
@@ -589,7 +498,7 @@ test_attack (Fixture       *fixture,
       g_assert_true (g_file_get_contents ("/home/victim/public", &contents, NULL, NULL));
       g_assert_cmpstr (contents, ==, VICTIM_PUBLIC);
     }
-  check_or_fail (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
+  mountns_check (lstat (attack == ATTACK_SSH_DIR_SYMLINK ? "/home/alice/.ssh" : ALICE_KEYS,
                         &after) == 0, "lstat");
   g_assert_cmpuint (before.st_ino, ==, after.st_ino);
   g_assert_cmpint (before.st_mode, ==, after.st_mode);
@@ -641,12 +550,8 @@ main (int    argc,
   g_autofree char *qemu_ga = NULL;
   int status;
 
+  mountns_require_private ();
   harness_init (&argc, &argv);
-  if (!in_private_namespaces () || !no_shared_mounts ())
-    {
-      g_print ("SKIP: not in private namespaces; run through run-in-mountns.sh\n");
-      return HARNESS_EXIT_SKIP;
-    }
 
   install_fixture_etc ();
   qemu_ga = harness_find_program ("qemu-ga");
@@ -670,9 +575,8 @@ main (int    argc,
                 fixture_set_up, test_qemu_ga, fixture_tear_down);
 
   status = harness_run ();
-  check_or_fail (umount2 ("/etc", MNT_DETACH) == 0, "/etc");
-  check_or_fail (umount2 (etc_staging, MNT_DETACH) == 0, etc_staging);
-  g_rmdir (etc_staging);
-  g_rmdir (staging_root);
+  mountns_check (umount2 ("/etc", MNT_DETACH) == 0, "/etc");
+  mountns_unstage (etc_staging);
+  g_free (etc_staging);
   return status;
 }

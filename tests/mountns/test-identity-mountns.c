@@ -9,21 +9,18 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "agent-harness.h"
+#include "mountns-fixture.h"
 
 #define ID_A "0123456789abcdef0123456789abcdef"
 #define ID_B "fedcba9876543210fedcba9876543210"
-#define MARKER ".guestlink-mountns-fixture"
 #define KERNEL_HOST_NAME "guestlink-mountns"
 
 /* A directory replaced by a tmpfs during each case. */
@@ -31,7 +28,7 @@ typedef struct {
   const char *dir;
   /* Entries the cases control; the others are linked to the real ones. */
   const char * const *controlled;
-  char *staging;     /* the real directory, bind-mounted read-only */
+  char *staging;     /* the real directory (mountns_stage()) */
 } Overlay;
 
 static const char * const etc_controlled[] = {
@@ -44,69 +41,9 @@ static Overlay overlays[] = {
   { "/var/lib", var_lib_controlled, NULL },
 };
 
-static char *staging_root;     /* outside the harness's run directory */
 static char *keys_dir;         /* ssh-keygen's keys, made before any mount */
 static const char * const key_types[] = { "ecdsa", "ed25519", "rsa" };
 static char *key_fingerprints[G_N_ELEMENTS (key_types)];
-
-static void
-check_or_fail (gboolean    ok,
-               const char *what)
-{
-  if (!ok)
-    harness_fail ("%s: %s", what, g_strerror (errno));
-}
-
-static char *
-read_link (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *target = g_file_read_link (path, &error);
-
-  g_assert_no_error (error);
-  return target;
-}
-
-/* Our namespaces must differ from our parent's (meson's): otherwise a
- * mount over /etc would be the machine's. */
-static gboolean
-in_private_namespaces (void)
-{
-  static const char * const kinds[] = { "mnt", "uts" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autofree char *self_path = g_strdup_printf ("/proc/self/ns/%s", kinds[i]);
-      g_autofree char *parent_path = g_strdup_printf ("/proc/%d/ns/%s", (int) getppid (), kinds[i]);
-      g_autofree char *self_ns = read_link (self_path);
-      g_autofree char *parent_ns = read_link (parent_path);
-
-      if (g_str_equal (self_ns, parent_ns))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* And no mount may propagate back ("shared:N" in mountinfo). */
-static gboolean
-no_shared_mounts (void)
-{
-  g_autofree char *mountinfo = NULL;
-
-  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
-  return strstr (mountinfo, " shared:") == NULL;
-}
-
-static void
-assert_on_fixture_tmpfs (const char *dir)
-{
-  g_autofree char *marker = g_build_filename (dir, MARKER, NULL);
-  struct statfs st;
-
-  check_or_fail (statfs (dir, &st) == 0, dir);
-  if (st.f_type != TMPFS_MAGIC || !g_file_test (marker, G_FILE_TEST_EXISTS))
-    harness_fail ("%s is not the test's tmpfs; refusing to write there", dir);
-}
 
 /* Writes @path (below /etc or /var/lib/dbus) on the case's tmpfs. */
 static void
@@ -117,7 +54,7 @@ write_fixture (const char *path,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_str_has_prefix (path, "/etc/") || g_str_has_prefix (path, "/var/lib/dbus/"));
-  assert_on_fixture_tmpfs (g_str_has_prefix (path, "/etc/") ? "/etc" : "/var/lib");
+  mountns_assert_on_tmpfs (g_str_has_prefix (path, "/etc/") ? "/etc" : "/var/lib");
   g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
@@ -128,53 +65,8 @@ symlink_fixture (const char *target,
                  const char *path)
 {
   g_assert_true (g_str_has_prefix (path, "/var/lib/dbus/"));
-  assert_on_fixture_tmpfs ("/var/lib");
-  check_or_fail (symlink (target, path) == 0, path);
-}
-
-static void
-overlay_mount (Overlay *overlay)
-{
-  g_autoptr(GDir) dir = NULL;
-  g_autofree char *marker = g_build_filename (overlay->dir, MARKER, NULL);
-  const char *name;
-
-  check_or_fail (mount ("tmpfs", overlay->dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0,
-                 overlay->dir);
-  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
-
-  dir = g_dir_open (overlay->staging, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *target = g_build_filename (overlay->staging, name, NULL);
-      g_autofree char *link_path = g_build_filename (overlay->dir, name, NULL);
-
-      if (!g_strv_contains (overlay->controlled, name))
-        check_or_fail (symlink (target, link_path) == 0, link_path);
-    }
-}
-
-static void
-overlay_unmount (Overlay *overlay)
-{
-  check_or_fail (umount2 (overlay->dir, MNT_DETACH) == 0, overlay->dir);
-}
-
-static char *
-run_or_fail (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    harness_fail ("%s failed: %s: %s", argv[0], error->message, err);
-  return out;
+  mountns_assert_on_tmpfs ("/var/lib");
+  mountns_check (symlink (target, path) == 0, path);
 }
 
 /* Before anything is mounted: ssh-keygen wants the real passwd. */
@@ -197,8 +89,8 @@ generate_keys (void)
       g_autofree char *out = NULL;
       g_auto(GStrv) words = NULL;
 
-      g_free (run_or_fail (generate));
-      out = run_or_fail (list);
+      g_free (harness_run_or_fail (generate));
+      out = harness_run_or_fail (list);
       words = g_strsplit (out, " ", 3);
       g_assert_cmpuint (g_strv_length (words), >=, 2);
       key_fingerprints[i] = g_strdup (words[1]);
@@ -208,23 +100,8 @@ generate_keys (void)
 static void
 setup_staging (void)
 {
-  g_autoptr(GError) error = NULL;
-
-  staging_root = g_dir_make_tmp ("guestlink-mountns-XXXXXX", &error);
-  g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (overlays); i++)
-    {
-      Overlay *overlay = &overlays[i];
-      g_autofree char *base = g_path_get_basename (overlay->dir);
-
-      overlay->staging = g_build_filename (staging_root, base, NULL);
-      g_assert_cmpint (g_mkdir (overlay->staging, 0700), ==, 0);
-      check_or_fail (mount (overlay->dir, overlay->staging, NULL, MS_BIND, NULL) == 0,
-                     overlay->staging);
-      check_or_fail (mount (NULL, overlay->staging, NULL,
-                            MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0,
-                     overlay->staging);
-    }
+    overlays[i].staging = mountns_stage (overlays[i].dir);
 }
 
 static void
@@ -232,12 +109,9 @@ teardown_staging (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (overlays); i++)
     {
-      check_or_fail (umount2 (overlays[i].staging, MNT_DETACH) == 0, overlays[i].staging);
-      g_assert_cmpint (g_rmdir (overlays[i].staging), ==, 0);
+      mountns_unstage (overlays[i].staging);
       g_free (overlays[i].staging);
     }
-  g_assert_cmpint (g_rmdir (staging_root), ==, 0);
-  g_free (staging_root);
 }
 
 typedef struct {
@@ -249,9 +123,9 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (overlays); i++)
-    overlay_mount (&overlays[i]);
+    mountns_mount_overlay (overlays[i].dir, overlays[i].staging, overlays[i].controlled);
   g_assert_cmpint (g_mkdir ("/var/lib/dbus", 0755), ==, 0);
-  check_or_fail (sethostname (KERNEL_HOST_NAME, strlen (KERNEL_HOST_NAME)) == 0, "sethostname");
+  mountns_check (sethostname (KERNEL_HOST_NAME, strlen (KERNEL_HOST_NAME)) == 0, "sethostname");
 }
 
 static void
@@ -260,7 +134,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_clear_pointer (&fixture->reply, json_node_unref);
   for (gsize i = G_N_ELEMENTS (overlays); i > 0; i--)
-    overlay_unmount (&overlays[i - 1]);
+    mountns_check (umount2 (overlays[i - 1].dir, MNT_DETACH) == 0, overlays[i - 1].dir);
 }
 
 /* Starts an agent on the fixture files, asks @request, and stops it: the
@@ -271,18 +145,13 @@ ask_agent (Fixture    *fixture,
 {
   g_autoptr(TestAgent) agent = test_agent_start (harness_guestlinkd (), HARNESS_AGENT_NONE, NULL);
   g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent), request);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
 
   test_agent_stop_cleanly (agent);
   harness_message_bytes ("reply", line, -1);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  object = json_node_get_object (json_parser_get_root (parser));
-  g_assert_true (json_object_has_member (object, "return"));
   g_clear_pointer (&fixture->reply, json_node_unref);
-  fixture->reply = json_node_copy (json_object_get_member (object, "return"));
+  fixture->reply = harness_reply_get_return (line);
+  if (!JSON_NODE_HOLDS_OBJECT (fixture->reply))
+    harness_fail ("Expected an object, got: %s", line);
   return json_node_get_object (fixture->reply);
 }
 
@@ -480,10 +349,10 @@ test_os_release (Fixture       *fixture,
       g_test_skip ("no /usr/lib/os-release to mount over");
       return;
     }
-  check_or_fail (mount (fallback, "/usr/lib/os-release", NULL, MS_BIND, NULL) == 0,
+  mountns_check (mount (fallback, "/usr/lib/os-release", NULL, MS_BIND, NULL) == 0,
                  "/usr/lib/os-release");
   reply = ask_identity (fixture);
-  check_or_fail (umount2 ("/usr/lib/os-release", MNT_DETACH) == 0, "/usr/lib/os-release");
+  mountns_check (umount2 ("/usr/lib/os-release", MNT_DETACH) == 0, "/usr/lib/os-release");
   os = json_object_get_object_member (reply, "os");
   assert_member_str (os, "id", "usr-lib-os");
   assert_member_str (os, "version-id", NULL);
@@ -553,12 +422,8 @@ main (int    argc,
 {
   int status;
 
+  mountns_require_private ();
   harness_init (&argc, &argv);
-  if (!in_private_namespaces () || !no_shared_mounts ())
-    {
-      g_print ("SKIP: not in private mount and UTS namespaces; run through run-in-mountns.sh\n");
-      return HARNESS_EXIT_SKIP;
-    }
 
   generate_keys ();
   setup_staging ();

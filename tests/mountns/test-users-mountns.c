@@ -10,37 +10,14 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/statfs.h>
-#include <unistd.h>
 #include <utmpx.h>
-#include <linux/magic.h>
 
 #include <json-glib/json-glib.h>
 
 #include "agent-harness.h"
+#include "mountns-fixture.h"
 
 #define UTMP_PATH "/run/utmp"
-
-static gboolean
-same_namespace_as_parent (const char *kind)
-{
-  g_autofree char *self_path = g_strdup_printf ("/proc/self/ns/%s", kind);
-  g_autofree char *parent_path = g_strdup_printf ("/proc/%d/ns/%s", (int) getppid (), kind);
-  g_autofree char *self_ns = g_file_read_link (self_path, NULL);
-  g_autofree char *parent_ns = g_file_read_link (parent_path, NULL);
-
-  return self_ns == NULL || parent_ns == NULL || g_str_equal (self_ns, parent_ns);
-}
-
-static gboolean
-no_shared_mounts (void)
-{
-  g_autofree char *mountinfo = NULL;
-
-  return g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL) &&
-         strstr (mountinfo, " shared:") == NULL;
-}
 
 static void
 add_entry (short       type,
@@ -66,12 +43,8 @@ add_entry (short       type,
 static void
 install_fixture_utmp (void)
 {
-  struct statfs st;
-
-  if (mount ("guestlink-test-run", "/run", "tmpfs", 0, "mode=0755") < 0)
-    harness_fail ("mount tmpfs on /run: %s", g_strerror (errno));
-  if (statfs ("/run", &st) < 0 || st.f_type != TMPFS_MAGIC)
-    harness_fail ("/run is not the test's tmpfs; refusing to write there");
+  mountns_mount_tmpfs ("/run");
+  mountns_assert_on_tmpfs ("/run");
 
   /* glibc writes utmp records itself, so the layout is the real one; it
    * opens the file without creating it. */
@@ -91,17 +64,9 @@ get_users (TestAgent *agent)
 {
   g_autofree char *line = harness_exchange (test_agent_get_socket_path (agent),
                                             "{\"execute\": \"guest-get-users\"}");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *reply;
 
   g_test_message ("%s", line);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  reply = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (reply, "return"))
-    harness_fail ("guest-get-users failed: %s", line);
-  return json_node_copy (json_object_get_member (reply, "return"));
+  return harness_reply_get_return (line);
 }
 
 static void
@@ -123,7 +88,7 @@ test_users (void)
 
   if (qemu_ga == NULL)
     {
-      g_test_message ("qemu-ga is not installed: no reference reply");
+      g_test_skip ("qemu-ga is not installed: no reference reply");
       return;
     }
 
@@ -140,13 +105,8 @@ int
 main (int    argc,
       char **argv)
 {
+  mountns_require_private ();
   harness_init (&argc, &argv);
-  if (same_namespace_as_parent ("mnt") || !no_shared_mounts ())
-    {
-      g_print ("SKIP: not in a private mount namespace; run through run-in-mountns.sh\n");
-      return HARNESS_EXIT_SKIP;
-    }
-
   install_fixture_utmp ();
   g_test_add_func ("/users-mountns/earliest-login-once-each", test_users);
   return harness_run ();

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
+
+#include "fixture-dir.h"
 
 typedef struct {
   char *dir;
@@ -53,22 +54,9 @@ fixture_teardown (Fixture       *fixture,
       g_clear_object (&fixture->agent);
     }
   close (fixture->notify_fd);
-  g_unlink (fixture->notify_path);
   g_free (fixture->notify_path);
-
-  {
-    g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-    const char *name;
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-        if (g_file_test (path, G_FILE_TEST_IS_DIR))
-          g_rmdir (path);
-        else
-          g_unlink (path);
-      }
-  }
-  g_rmdir (fixture->dir);
+  /* The agents' state directories are in there too. */
+  fixture_dir_remove (fixture->dir);
   g_free (fixture->dir);
 }
 

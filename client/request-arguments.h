@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * request-arguments: the "arguments" of the requests that both the typed
+ * wrappers and the guestlink command's --json send, built in one place so
+ * that the two send the same bytes. Compiled into the library (private)
+ * and into the guestlink executable.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* guest-fsfreeze-freeze for every filesystem (@mountpoints NULL), else
+ * guest-fsfreeze-freeze-list. */
+const char *request_arguments_freeze_command (const char * const *mountpoints);
+/* NULL (no arguments) when @mountpoints is NULL. */
+JsonObject *request_arguments_freeze (const char * const *mountpoints);
+/* NULL when @minimum is negative: the agent's default. */
+JsonObject *request_arguments_fstrim (gint64 minimum);
+/* guest-ssh-*-authorized-keys: @keys may be NULL (get); "reset" is only
+ * sent when TRUE. */
+JsonObject *request_arguments_authorized_keys (const char         *username,
+                                               const char * const *keys,
+                                               gboolean            reset);
+
+G_END_DECLS
