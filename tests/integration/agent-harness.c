@@ -507,6 +507,26 @@ test_agent_stop_with (TestAgent *agent,
 }
 
 int
+test_agent_stop_reference (TestAgent *agent)
+{
+  if (harness_process_is_running (agent->process))
+    {
+      g_subprocess_send_signal (agent->process, SIGTERM);
+      if (!harness_wait_for_exit (agent->process, 500))
+        {
+          g_subprocess_force_exit (agent->process);
+          harness_wait_for_exit (agent->process, HARNESS_PROCESS_TIMEOUT_MS);
+        }
+    }
+  else
+    {
+      g_subprocess_wait (agent->process, NULL, NULL);
+    }
+
+  return g_subprocess_get_status (agent->process);
+}
+
+int
 test_agent_stop (TestAgent *agent)
 {
   return test_agent_stop_with (agent, SIGTERM);

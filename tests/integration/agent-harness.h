@@ -96,6 +96,11 @@ void test_agent_stop_cleanly (TestAgent *agent);
 /* The same with another signal than SIGTERM. */
 int test_agent_stop_with (TestAgent *agent,
                           int        signum);
+/* For the reference agent, whose way out is not under test: SIGTERM, and
+ * SIGKILL by its PID if it has not gone within half a second (qemu-ga
+ * 7.2 now and then hangs in its SIGTERM handler). Returns the wait
+ * status. */
+int test_agent_stop_reference (TestAgent *agent);
 /* Kills the agent by its PID if it still runs and removes its directory. */
 void test_agent_free (TestAgent *agent);
 

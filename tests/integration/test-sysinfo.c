@@ -38,7 +38,7 @@ fixture_teardown (Fixture       *fixture,
   test_agent_stop_cleanly (fixture->ours);
   g_clear_pointer (&fixture->ours, test_agent_free);
   if (fixture->theirs != NULL)
-    test_agent_stop (fixture->theirs);
+    test_agent_stop_reference (fixture->theirs);
   g_clear_pointer (&fixture->theirs, test_agent_free);
 }
 

@@ -132,7 +132,7 @@ fixture_tear_down (Fixture       *fixture,
   if (case_data == NULL || case_data->program == NULL)
     test_agent_stop_cleanly (fixture->agent);
   else
-    test_agent_stop (fixture->agent);
+    test_agent_stop_reference (fixture->agent);
   g_clear_pointer (&fixture->agent, test_agent_free);
   mountns_check (umount2 ("/home", MNT_DETACH) == 0, "/home");
 }

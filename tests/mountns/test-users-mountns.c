@@ -97,7 +97,7 @@ test_users (void)
     g_autoptr(JsonNode) their_users = get_users (theirs);
 
     g_assert_true (json_node_equal (users, their_users));
-    test_agent_stop (theirs);
+    test_agent_stop_reference (theirs);
   }
 }
 
