@@ -23,6 +23,7 @@ typedef struct {
   char *fsfreeze_hook_dir;
   char *fsfreeze_hook_timeout;
   char *fsfreeze_timeout;
+  char *identity_journal;
   gboolean daemonize;
   gboolean verbose;
   gboolean retry_path;
@@ -46,6 +47,7 @@ command_line_clear (CommandLine *cli)
   g_free (cli->fsfreeze_hook_dir);
   g_free (cli->fsfreeze_hook_timeout);
   g_free (cli->fsfreeze_timeout);
+  g_free (cli->identity_journal);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommandLine, command_line_clear)
@@ -62,6 +64,7 @@ settings_free (Settings *settings)
   g_free (settings->statedir);
   g_free (settings->fsfreeze_hook);
   g_free (settings->fsfreeze_hook_dir);
+  g_free (settings->identity_journal);
   g_strfreev (settings->block_rpcs);
   g_strfreev (settings->allow_rpcs);
   g_free (settings);
@@ -197,7 +200,7 @@ static const char * const known_keys[] = {
   "daemon", "method", "path", "logfile", "pidfile", "fsfreeze-hook",
   "statedir", "verbose", "retry-path", "block-rpcs", "blacklist",
   "allow-rpcs", "max-message-size", "fsfreeze-hook-dir",
-  "fsfreeze-hook-timeout", "fsfreeze-timeout", NULL
+  "fsfreeze-hook-timeout", "fsfreeze-timeout", "identity-journal", NULL
 };
 
 /* A key's value, or NULL when the file does not set it. */
@@ -254,6 +257,7 @@ apply_strings (Settings           *settings,
   set_string (&settings->statedir, values->statedir);
   set_string (&settings->fsfreeze_hook, values->fsfreeze_hook);
   set_string (&settings->fsfreeze_hook_dir, values->fsfreeze_hook_dir);
+  set_string (&settings->identity_journal, values->identity_journal);
   add_rpc_list (&settings->block_rpcs, values->block_rpcs);
   add_rpc_list (&settings->allow_rpcs, values->allow_rpcs);
   return TRUE;
@@ -280,6 +284,7 @@ apply_file (Settings    *settings,
     .fsfreeze_hook_dir = file_string (keyfile, "fsfreeze-hook-dir"),
     .fsfreeze_hook_timeout = file_string (keyfile, "fsfreeze-hook-timeout"),
     .fsfreeze_timeout = file_string (keyfile, "fsfreeze-timeout"),
+    .identity_journal = file_string (keyfile, "identity-journal"),
   };
 
   for (char **key = keys; key != NULL && *key != NULL; key++)
@@ -353,6 +358,7 @@ settings_new_default (void)
   settings->fsfreeze_hook_dir = g_strdup (SETTINGS_DEFAULT_FSFREEZE_HOOK_DIR);
   settings->fsfreeze_hook_timeout = SETTINGS_DEFAULT_FSFREEZE_HOOK_TIMEOUT;
   settings->fsfreeze_timeout = SETTINGS_DEFAULT_FSFREEZE_TIMEOUT;
+  settings->identity_journal = g_strdup (SETTINGS_DEFAULT_IDENTITY_JOURNAL);
   return settings;
 }
 
@@ -430,6 +436,9 @@ settings_load (int      *argc,
     { "fsfreeze-timeout", 0, 0, G_OPTION_ARG_STRING, &cli.fsfreeze_timeout,
       "Thaw by ourselves when the host has not thawed after SECONDS (default 300, 0: never)",
       "SECONDS" },
+    { "identity-journal", 0, 0, G_OPTION_ARG_FILENAME, &cli.identity_journal,
+      "Keep set-identity's journal in FILE (default " SETTINGS_DEFAULT_IDENTITY_JOURNAL ")",
+      "FILE" },
     { NULL }
   };
   GOptionGroup *group;
@@ -457,6 +466,9 @@ settings_load (int      *argc,
 
   if (settings->statedir == NULL)
     settings->statedir = g_strdup (SETTINGS_DEFAULT_STATEDIR);
+  /* set-identity cannot be idempotent without its journal. */
+  if (settings->identity_journal == NULL)
+    settings->identity_journal = g_strdup (SETTINGS_DEFAULT_IDENTITY_JOURNAL);
 
   return g_steal_pointer (&settings);
 }
@@ -485,6 +497,7 @@ settings_to_data (const Settings *settings)
                          settings->fsfreeze_hook_dir != NULL ? settings->fsfreeze_hook_dir : "");
   g_key_file_set_uint64 (keyfile, GROUP, "fsfreeze-hook-timeout", settings->fsfreeze_hook_timeout);
   g_key_file_set_uint64 (keyfile, GROUP, "fsfreeze-timeout", settings->fsfreeze_timeout);
+  g_key_file_set_string (keyfile, GROUP, "identity-journal", settings->identity_journal);
 
   return g_key_file_to_data (keyfile, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  * units and scripts written for qemu-ga; the command line overrides the
  * file, except that lists of blocked and allowed commands add up, as in
  * qemu-ga. Our own additions: max-message-size, fsfreeze-hook-dir,
- * fsfreeze-hook-timeout and fsfreeze-timeout.
+ * fsfreeze-hook-timeout, fsfreeze-timeout and identity-journal.
  */
 #pragma once
 
@@ -26,6 +26,9 @@ G_BEGIN_DECLS
 /* libvirt's own agent timeout is far shorter; this only catches a host
  * that never comes back. */
 #define SETTINGS_DEFAULT_FSFREEZE_TIMEOUT 300
+/* Persistent, unlike the state dir on /run: set-identity asks for a
+ * reboot, and a retry after it must find what the first call did. */
+#define SETTINGS_DEFAULT_IDENTITY_JOURNAL LOCALSTATEDIR "/lib/guestlink/set-identity.json"
 
 typedef struct {
   ChannelMethod method;
@@ -37,6 +40,7 @@ typedef struct {
   char *fsfreeze_hook_dir;  /* NULL: no hook directory */
   guint fsfreeze_hook_timeout;  /* seconds, at least 1 */
   guint fsfreeze_timeout;   /* seconds; 0: the host alone thaws */
+  char *identity_journal;   /* set-identity's journal file */
   gboolean daemonize;
   gboolean verbose;
   gboolean retry_path;

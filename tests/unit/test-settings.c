@@ -130,6 +130,7 @@ test_defaults (Fixture       *fixture,
   assert_strv (settings->block_rpcs, empty_list);
   assert_strv (settings->allow_rpcs, empty_list);
   g_assert_cmpuint (settings->max_message_size, ==, DEFAULT_MAX_MESSAGE_SIZE);
+  g_assert_cmpstr (settings->identity_journal, ==, SETTINGS_DEFAULT_IDENTITY_JOURNAL);
   g_assert_false (settings->dump_config);
   g_assert_false (settings->print_version);
   g_assert_false (settings->list_commands);
@@ -178,7 +179,7 @@ test_long_options (Fixture       *fixture,
     "--block-rpcs", "guest-exec", "--allow-rpcs=guest-ping",
     "--logfile", "/tmp/l", "--pidfile=/tmp/p", "--fsfreeze-hook=/usr/local/hook",
     "--dump-conf", "--version", "--verbose", "--daemonize", "--retry-path",
-    "--max-message-size", "8192", NULL
+    "--max-message-size", "8192", "--identity-journal", "/tmp/journal.json", NULL
   };
   const char * const block[] = { "guest-exec", NULL };
   const char * const allow[] = { "guest-ping", NULL };
@@ -198,6 +199,7 @@ test_long_options (Fixture       *fixture,
   g_assert_true (settings->daemonize);
   g_assert_true (settings->retry_path);
   g_assert_cmpuint (settings->max_message_size, ==, 8192);
+  g_assert_cmpstr (settings->identity_journal, ==, "/tmp/journal.json");
 }
 
 /* -F takes an optional argument, which (as in qemu-ga, whose --help says
@@ -453,7 +455,8 @@ test_config_file (Fixture       *fixture,
       "fsfreeze-hook=/etc/hook\n"
       "daemon=true\n"
       "retry-path=true\n"
-      "max-message-size=65536\n"),
+      "max-message-size=65536\n"
+      "identity-journal=/var/lib/g/journal.json\n"),
     NULL
   };
   const char * const block[] = { "guest-a", "guest-b", NULL };
@@ -472,6 +475,7 @@ test_config_file (Fixture       *fixture,
   g_assert_true (settings->daemonize);
   g_assert_true (settings->retry_path);
   g_assert_cmpuint (settings->max_message_size, ==, 65536);
+  g_assert_cmpstr (settings->identity_journal, ==, "/var/lib/g/journal.json");
   /* The file never asks for an action instead of serving. */
   g_assert_false (settings->dump_config);
   g_assert_false (settings->print_version);
@@ -493,14 +497,16 @@ test_config_blacklist (Fixture       *fixture,
 }
 
 /* An empty value (as -D prints for unset keys) means unset, and the state
- * directory falls back to its default rather than to nothing. */
+ * directory and the identity journal fall back to their defaults rather
+ * than to nothing. */
 static void
 test_config_empty_values (Fixture       *fixture,
                           gconstpointer  data)
 {
   const char * const args[] = {
     "guestlinkd", "-c", write_config (fixture,
-      "[general]\npath=\nlogfile=\npidfile=\nfsfreeze-hook=\nstatedir=\nblock-rpcs=\n"),
+      "[general]\npath=\nlogfile=\npidfile=\nfsfreeze-hook=\nstatedir=\nblock-rpcs=\n"
+      "identity-journal=\n"),
     NULL
   };
   g_autoptr(Settings) settings = load_ok (args);
@@ -510,6 +516,7 @@ test_config_empty_values (Fixture       *fixture,
   g_assert_null (settings->pidfile);
   g_assert_null (settings->fsfreeze_hook);
   g_assert_cmpstr (settings->statedir, ==, SETTINGS_DEFAULT_STATEDIR);
+  g_assert_cmpstr (settings->identity_journal, ==, SETTINGS_DEFAULT_IDENTITY_JOURNAL);
   assert_strv (settings->block_rpcs, empty_list);
 }
 
@@ -546,9 +553,10 @@ test_command_line_overrides_file (Fixture       *fixture,
       "statedir=/file/state\n"
       "pidfile=/file/pid\n"
       "verbose=true\n"
-      "max-message-size=65536\n"),
+      "max-message-size=65536\n"
+      "identity-journal=/file/journal.json\n"),
     "-m", "vsock-listen", "-p", "3:1234", "-t", "/cli/state", "--max-message-size", "8192",
-    NULL
+    "--identity-journal=/cli/journal.json", NULL
   };
   g_autoptr(Settings) settings = load_ok (args);
 
@@ -556,6 +564,7 @@ test_command_line_overrides_file (Fixture       *fixture,
   g_assert_cmpstr (settings->path, ==, "3:1234");
   g_assert_cmpstr (settings->statedir, ==, "/cli/state");
   g_assert_cmpuint (settings->max_message_size, ==, 8192);
+  g_assert_cmpstr (settings->identity_journal, ==, "/cli/journal.json");
   g_assert_cmpstr (settings->pidfile, ==, "/file/pid");
   g_assert_true (settings->verbose);
 }
@@ -710,7 +719,8 @@ test_to_data_defaults (Fixture       *fixture,
     "max-message-size=%d\n"
     "fsfreeze-hook-dir=" SETTINGS_DEFAULT_FSFREEZE_HOOK_DIR "\n"
     "fsfreeze-hook-timeout=30\n"
-    "fsfreeze-timeout=300\n",
+    "fsfreeze-timeout=300\n"
+    "identity-journal=" SETTINGS_DEFAULT_IDENTITY_JOURNAL "\n",
     DEFAULT_MAX_MESSAGE_SIZE);
 
   g_assert_cmpstr (text, ==, expected);
@@ -735,6 +745,7 @@ assert_same_settings (const Settings *a,
   g_assert_cmpstr (a->fsfreeze_hook_dir, ==, b->fsfreeze_hook_dir);
   g_assert_cmpuint (a->fsfreeze_hook_timeout, ==, b->fsfreeze_hook_timeout);
   g_assert_cmpuint (a->fsfreeze_timeout, ==, b->fsfreeze_timeout);
+  g_assert_cmpstr (a->identity_journal, ==, b->identity_journal);
 }
 
 /* What -D prints, used as the config file, gives the same settings and
@@ -778,7 +789,8 @@ test_to_data_round_trip (Fixture       *fixture,
     "-f", "/run/g.pid", "--fsfreeze-hook=/etc/hook", "-t", "/run/g-state",
     "-b", "guest-exec,guest-file-open", "-a", "guest-ping,guest-exec,guest-info",
     "-v", "-d", "-r", "--max-message-size", "1048576", "--fsfreeze-hook-dir=/etc/hooks.d",
-    "--fsfreeze-hook-timeout", "5", "--fsfreeze-timeout", "0", NULL
+    "--fsfreeze-hook-timeout", "5", "--fsfreeze-timeout", "0",
+    "--identity-journal", "/var/lib/g/set-identity.json", NULL
   };
 
   round_trip (fixture, options);
