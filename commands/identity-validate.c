@@ -9,6 +9,7 @@
 
 #define HOST_NAME_MAX_LENGTH 253
 #define HOST_LABEL_MAX_LENGTH 63
+#define PRETTY_HOST_NAME_MAX_LENGTH 255
 #define MACHINE_ID_LENGTH 32
 #define INSTANCE_ID_MAX_LENGTH 128
 #define RANDOM_SEED_MAX_BYTES 4096
@@ -71,6 +72,28 @@ identity_validate_host_name (const char  *name,
         return invalid (error, "a label starts or ends with '-'");
       label_start = i + 1;
     }
+
+  return TRUE;
+}
+
+gboolean
+identity_validate_pretty_host_name (const char  *name,
+                                    GError     **error)
+{
+  gsize length;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  length = strlen (name);
+  if (length > PRETTY_HOST_NAME_MAX_LENGTH)
+    return invalid (error, "it is %" G_GSIZE_FORMAT " bytes long, more than %d",
+                    length, PRETTY_HOST_NAME_MAX_LENGTH);
+  if (!g_utf8_validate (name, -1, NULL))
+    return invalid (error, "it is not UTF-8");
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return invalid (error, "character %ld is a control character",
+                      g_utf8_pointer_to_offset (name, p) + 1);
 
   return TRUE;
 }

@@ -16,6 +16,13 @@ G_BEGIN_DECLS
 gboolean identity_validate_host_name (const char  *name,
                                       GError     **error);
 
+/* Free text for people (machine-info(5) PRETTY_HOSTNAME): UTF-8 without
+ * control characters, so it stays one line in machine-info, and at most
+ * 255 bytes, as a host name for display need not be longer. Empty is
+ * valid: no pretty name. */
+gboolean identity_validate_pretty_host_name (const char  *name,
+                                             GError     **error);
+
 /* 32 lowercase hexadecimal digits, not all zero (systemd's rule: zero
  * means "not yet initialised"). */
 gboolean identity_validate_machine_id (const char  *machine_id,

@@ -82,6 +82,25 @@ test_host_name (void)
 }
 
 static void
+test_pretty_host_name (void)
+{
+  g_autofree char *name255 = repeat ('p', 255);
+  g_autofree char *name256 = repeat ('p', 256);
+
+  assert_valid (identity_validate_pretty_host_name, "");
+  assert_valid (identity_validate_pretty_host_name, "Web server #1 (Zürich) \"blue\" $HOME `x`");
+  assert_valid (identity_validate_pretty_host_name, name255);
+
+  assert_invalid (identity_validate_pretty_host_name, name256, "it is 256 bytes long, more than 255");
+  assert_invalid (identity_validate_pretty_host_name, "caf\xc3", "it is not UTF-8");
+  assert_invalid (identity_validate_pretty_host_name, "a\nb", "character 2 is a control character");
+  assert_invalid (identity_validate_pretty_host_name, "Zür\tich", "character 4 is a control character");
+  assert_invalid (identity_validate_pretty_host_name, "a\x7f", "character 2 is a control character");
+  /* C1 controls are control characters too. */
+  assert_invalid (identity_validate_pretty_host_name, "a\xc2\x85", "character 2 is a control character");
+}
+
+static void
 test_machine_id (void)
 {
   assert_valid (identity_validate_machine_id, "0123456789abcdef0123456789abcdef");
@@ -173,6 +192,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/identity-validate/host-name", test_host_name);
+  g_test_add_func ("/identity-validate/pretty-host-name", test_pretty_host_name);
   g_test_add_func ("/identity-validate/machine-id", test_machine_id);
   g_test_add_func ("/identity-validate/instance-id", test_instance_id);
   g_test_add_func ("/identity-validate/random-seed", test_random_seed);
