@@ -16,11 +16,15 @@ commands_register_readers (CommandRegistry *registry)
 
 void
 commands_register_all (CommandRegistry *registry,
-                       FsFreezer       *freezer)
+                       FsFreezer       *freezer,
+                       const char      *identity_journal)
 {
   commands_register_readers (registry);
   command_registry_add_table (registry, fs_trim_commands);
   /* Writes into homes: never in the readers the fuzzer drives. */
   command_registry_add_table (registry, ssh_authorized_keys_commands);
   command_registry_add_table_with_data (registry, fs_freeze_commands, freezer);
+  /* Changes the machine's identity: never in the readers either. */
+  command_registry_add_table_with_data (registry, set_identity_commands,
+                                        (gpointer) identity_journal);
 }

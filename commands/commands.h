@@ -21,12 +21,16 @@ extern const CommandSpec ssh_host_key_commands[];
 extern const CommandSpec fs_info_commands[];
 extern const CommandSpec fs_trim_commands[];
 extern const CommandSpec ssh_authorized_keys_commands[];
+extern const CommandSpec set_identity_commands[];
 
 /* The families that only read the guest: what a fuzzer may drive on a
  * development machine. */
 void commands_register_readers (CommandRegistry *registry);
-/* Every family; @freezer is the freeze commands' state. */
+/* Every family; @freezer is the freeze commands' state and
+ * @identity_journal the file set-identity keeps its journal in; both
+ * must outlive @registry. */
 void commands_register_all (CommandRegistry *registry,
-                            FsFreezer       *freezer);
+                            FsFreezer       *freezer,
+                            const char      *identity_journal);
 
 G_END_DECLS

@@ -226,7 +226,7 @@ main (int    argc,
     .freeze_timeout_seconds = settings->fsfreeze_timeout,
   };
   freezer = fs_freezer_new (&freezer_config, registry, on_gate_changed, NULL);
-  commands_register_all (registry, freezer);
+  commands_register_all (registry, freezer, settings->identity_journal);
 
   if (settings->print_version)
     {
