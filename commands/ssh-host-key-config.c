@@ -131,8 +131,9 @@ sshd_run_check (const char          *sshd,
   missing = complaints != NULL ? strstr (complaints, PRIVSEP_MISSING) : NULL;
   if (missing != NULL)
     dir = g_strndup (missing + strlen (PRIVSEP_MISSING),
-                     strcspn (missing + strlen (PRIVSEP_MISSING), "\n"));
-  /* Only a directory of the kind a service manager makes at start. */
+                     strcspn (missing + strlen (PRIVSEP_MISSING), "\r\n"));
+  /* sshd ends its lines with "\r\n". Only a directory of the kind a
+   * service manager makes at start. */
   if (dir == NULL || !(g_str_has_prefix (dir, "/run/") || g_str_has_prefix (dir, "/var/run/")) ||
       strstr (dir, "/..") != NULL)
     {
