@@ -3,7 +3,9 @@
  * The ssh-host-keys step: the template's host keys would let every clone
  * impersonate every other. The rotation (ssh-host-key-rotation.h) never
  * leaves the guest without working keys; its reply is kept in the
- * journal, so that a retry reports the same new fingerprints.
+ * journal, so that a retry reports the same new fingerprints. The
+ * caller holds the identity lock (identity-lock.h), as the rotation
+ * expects.
  */
 #include "config.h"
 

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "commands.h"
+#include "identity-lock.h"
 #include "identity-steps.h"
 #include "identity.h"
 #include "message.h"
@@ -222,6 +223,9 @@ run_set_identity (gpointer       data,
                   GError       **error)
 {
   const SetIdentityWork *work = data;
+  /* Never beside a host key rotation, or another set-identity from
+   * another channel: from reading the journal to the reply. */
+  g_autoptr(IdentityLock) lock = identity_lock_acquire ();
   g_autoptr(IdentityJournal) journal = NULL;
   IdentityStepContext context;
   gboolean resumed = FALSE;
