@@ -8,11 +8,13 @@
  * hostname1 and systemd1 on a private bus, where the test plays them
  * with GtDBusQueue and checks every call. The machine's own files,
  * host name and services are never touched: the real /run/dbus is not
- * even visible to the agent.
+ * even visible to the agent. There is no sshd: the keys rotated are the
+ * files present, and systemd is told to reload ssh.service.
  *
  * Crashes are injected where the agent waits on something the test
- * controls (a D-Bus call it does not answer, a FIFO over /dev/urandom):
- * the agent is killed there, started again, and asked again.
+ * controls (a D-Bus call it does not answer, an ssh-keygen that waits on
+ * a FIFO, a FIFO over /dev/urandom): the agent is killed there, started
+ * again, and asked again.
  */
 #include "config.h"
 
@@ -37,6 +39,8 @@
 #define TEMPLATE_SEED "the template's random seed"
 #define JOURNAL "/var/lib/guestlink/set-identity.json"
 #define URANDOM "/dev/urandom"
+#define SSH_KEYGEN "/usr/bin/ssh-keygen"
+#define ROTATE_ASIDE "/etc/ssh/.guestlink-rotate-old"
 
 #define HOSTNAMED_NAME "org.freedesktop.hostname1"
 #define HOSTNAMED_PATH "/org/freedesktop/hostname1"
@@ -75,6 +79,16 @@ static const char * const lease_files[] = {
   "/run/systemd/netif/leases/2",
   "/etc/udev/rules.d/70-persistent-net.rules",
 };
+
+static const char * const key_types[] = { "ecdsa", "ed25519", "rsa" };
+static const char * const ssh_units[] = { "ssh.service", "sshd.service", NULL };
+static const char * const ssh_unit[] = { "ssh.service", NULL };
+
+/* Made before anything is mounted: the template's host key pairs, and an
+ * ssh-keygen first in PATH that waits on a FIFO while a file says so. */
+static char *template_keys_dir;
+static char *template_fingerprints[G_N_ELEMENTS (key_types)];
+static char *wrapper_dir;
 
 static const char * const network_units[] = {
   "NetworkManager.service", "systemd-networkd.service", "networking.service", NULL
@@ -127,6 +141,15 @@ path_exists (const char *path)
   return lstat (path, &st) == 0;
 }
 
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  if (!json_object_has_member (object, name))
+    harness_fail ("no member %s", name);
+  return json_object_get_string_member (object, name);
+}
+
 /* The template every clone starts from. */
 static void
 install_template (void)
@@ -144,6 +167,16 @@ install_template (void)
   for (gsize i = 0; i < G_N_ELEMENTS (lease_files); i++)
     write_fixture (lease_files[i], "the template's lease\n", 0644);
   write_fixture ("/var/lib/systemd/random-seed", TEMPLATE_SEED, 0600);
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    for (guint pub = 0; pub < 2; pub++)
+      {
+        g_autofree char *name = g_strdup_printf ("ssh_host_%s_key%s", key_types[i], pub ? ".pub" : "");
+        g_autofree char *from = g_build_filename (template_keys_dir, name, NULL);
+        g_autofree char *to = g_build_filename ("/etc/ssh", name, NULL);
+        g_autofree char *contents = read_file (from);
+
+        write_fixture (to, contents, pub ? 0644 : 0600);
+      }
   g_assert_cmpint (g_mkdir ("/var/lib/guestlink", 0700), ==, 0);
   mountns_check (sethostname (TEMPLATE_NAME, strlen (TEMPLATE_NAME)) == 0, "sethostname");
 }
@@ -641,13 +674,198 @@ read_reply (Fixture *fixture)
   return reply;
 }
 
+/* ---- host keys ---------------------------------------------------------- */
+
+static char *
+run_ssh_keygen (const char *option,
+                const char *path)
+{
+  const char *argv[] = { SSH_KEYGEN, option, path, NULL };
+
+  return harness_run_or_fail (argv);
+}
+
+/* The "SHA256:..." of the key in @path (private or public). */
+static char *
+fingerprint_of (const char *path)
+{
+  g_autofree char *out = run_ssh_keygen ("-lf", path);
+  g_auto(GStrv) words = g_strsplit (out, " ", 3);
+
+  g_assert_cmpuint (g_strv_length (words), >=, 2);
+  return g_strdup (words[1]);
+}
+
+static void
+generate_template_keys (void)
+{
+  template_keys_dir = harness_make_dir ("template-keys");
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("ssh_host_%s_key", key_types[i]);
+      g_autofree char *path = g_build_filename (template_keys_dir, name, NULL);
+      const char *argv[] = { SSH_KEYGEN, "-q", "-N", "", "-C", "root@" TEMPLATE_NAME,
+                             "-t", key_types[i], "-f", path, NULL };
+
+      g_free (harness_run_or_fail (argv));
+      template_fingerprints[i] = fingerprint_of (path);
+    }
+}
+
+static char *
+wrapper_file (const char *name)
+{
+  return g_build_filename (wrapper_dir, name, NULL);
+}
+
+static void
+make_keygen_wrapper (void)
+{
+  g_autofree char *script = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *fifo = NULL;
+
+  wrapper_dir = harness_make_dir ("keygen-wrapper");
+  path = wrapper_file ("ssh-keygen");
+  fifo = wrapper_file ("fifo");
+  mountns_check (mkfifo (fifo, 0600) == 0, fifo);
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "if [ -e '%s/block' ]; then\n"
+                            "  echo $$ > '%s/blocked.pid'\n"
+                            "  read line < '%s'\n"
+                            "fi\n"
+                            "exec " SSH_KEYGEN " \"$@\"\n",
+                            wrapper_dir, wrapper_dir, fifo);
+  g_assert_true (g_file_set_contents_full (path, script, -1, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
+}
+
+/* Every host key in /etc/ssh is a valid private key whose .pub is its
+ * public half: what sshd needs to start. Returns the fingerprints. */
+static void
+assert_host_keys_valid (char **out_fingerprints)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/etc/ssh/ssh_host_%s_key", key_types[i]);
+      g_autofree char *pub_path = g_strconcat (path, ".pub", NULL);
+      g_autofree char *derived = run_ssh_keygen ("-yf", path);
+      g_autofree char *pub = read_file (pub_path);
+      g_auto(GStrv) derived_words = g_strsplit (g_strstrip (derived), " ", 3);
+      g_auto(GStrv) pub_words = g_strsplit (g_strstrip (pub), " ", 3);
+      struct stat st;
+
+      g_assert_cmpuint (g_strv_length (pub_words), >=, 2);
+      g_assert_cmpstr (derived_words[0], ==, pub_words[0]);
+      g_assert_cmpstr (derived_words[1], ==, pub_words[1]);
+      g_assert_cmpint (stat (path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0077, ==, 0);
+      if (out_fingerprints != NULL)
+        out_fingerprints[i] = fingerprint_of (path);
+    }
+}
+
+/* The reply's "ssh-host-keys" names the keys now in /etc/ssh, each new,
+ * each with the template's as its old fingerprint. */
+static void
+assert_rotation_reply (JsonObject *reply,
+                       char      **fingerprints)
+{
+  JsonObject *rotation = json_object_get_object_member (reply, "ssh-host-keys");
+  JsonArray *keys;
+
+  g_assert_nonnull (rotation);
+  g_assert_true (json_object_get_boolean_member (rotation, "sshd-reloaded"));
+  g_assert_cmpstr (member_string (rotation, "sshd-reload-method"), ==, "systemd");
+  keys = json_object_get_array_member (rotation, "keys");
+  g_assert_cmpuint (json_array_get_length (keys), ==, G_N_ELEMENTS (key_types));
+  for (guint k = 0; k < json_array_get_length (keys); k++)
+    {
+      JsonObject *key = json_array_get_object_element (keys, k);
+      const char *type = member_string (key, "type");
+      gsize i;
+
+      for (i = 0; i < G_N_ELEMENTS (key_types) && !g_str_equal (key_types[i], type); i++)
+        ;
+      g_assert_cmpuint (i, <, G_N_ELEMENTS (key_types));
+      g_assert_cmpstr (member_string (key, "fingerprint"), ==, fingerprints[i]);
+      g_assert_cmpstr (member_string (key, "old-fingerprint"), ==, template_fingerprints[i]);
+      g_assert_cmpstr (fingerprints[i], !=, template_fingerprints[i]);
+    }
+}
+
 /* ---- serving a run ------------------------------------------------------ */
+
+static gboolean
+process_waits_on_fifo (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/wchan", (int) pid);
+  g_autofree char *wchan = NULL;
+
+  return g_file_get_contents (path, &wchan, NULL, NULL) && g_str_equal (wchan, "wait_for_partner");
+}
+
+static pid_t
+blocked_keygen_pid (void)
+{
+  g_autofree char *path = wrapper_file ("blocked.pid");
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  return (pid_t) g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Until the agent's first ssh-keygen waits on the wrapper's FIFO. */
+static void
+wait_for_blocked_keygen (void)
+{
+  for (guint waited = 0; ; waited += 10)
+    {
+      pid_t pid = blocked_keygen_pid ();
+
+      if (pid > 0 && process_waits_on_fifo (pid))
+        return;
+      if (waited > RUN_TIMEOUT_MS)
+        harness_fail ("ssh-keygen never ran");
+      g_usleep (10 * 1000);
+    }
+}
+
+/* Blocks ssh-keygen from now on, or lets it run. */
+static void
+block_keygen (gboolean block)
+{
+  g_autofree char *flag = wrapper_file ("block");
+  g_autofree char *pid_file = wrapper_file ("blocked.pid");
+
+  if (block)
+    g_assert_true (g_file_set_contents (flag, "", 0, NULL));
+  else
+    {
+      g_assert_true (g_unlink (flag) == 0 || errno == ENOENT);
+      g_assert_true (g_unlink (pid_file) == 0 || errno == ENOENT);
+    }
+}
+
+/* The wrapper the agent left waiting when it was killed: not ours to
+ * leave running. */
+static void
+kill_blocked_keygen (void)
+{
+  pid_t pid = blocked_keygen_pid ();
+
+  if (pid > 0 && process_waits_on_fifo (pid))
+    mountns_check (kill (pid, SIGKILL) == 0, "kill ssh-keygen");
+  block_keygen (FALSE);
+}
 
 /* Where a run stops: the agent waits there, unanswered. */
 typedef enum {
   BLOCK_NONE,
   BLOCK_SET_STATIC_HOSTNAME,
   BLOCK_RESTART_JOURNALD,
+  BLOCK_SSH_KEYGEN,
+  BLOCK_RELOAD_SSH,
   BLOCK_RESTART_NETWORK,
   BLOCK_RANDOM_SEED,
 } BlockAt;
@@ -713,6 +931,36 @@ serve_run (Fixture       *fixture,
       answer_restart (bus, "systemd-journald.service", 1);
     }
 
+  if (first <= STEP_SSH_HOST_KEYS && request->rotate_ssh_host_keys)
+    {
+      if (block == BLOCK_SSH_KEYGEN)
+        {
+          wait_for_blocked_keygen ();
+          return NULL;
+        }
+      if (services & SERVICES_SYSTEMD)
+        {
+          const DbusMockUnit units[] = {
+            { "ssh.service", "loaded", "active" },
+            /* sshd.service is Debian's alias of ssh.service. */
+            { "ssh.service", "loaded", "active" },
+          };
+          g_autoptr(GDBusMethodInvocation) job = NULL;
+
+          dbus_mock_systemd_expect_list_units (bus, ssh_units, units, G_N_ELEMENTS (units));
+          if (block == BLOCK_RELOAD_SSH)
+            {
+              fixture->unanswered =
+                dbus_mock_pop_call (bus, DBUS_MOCK_SYSTEMD_PATH, DBUS_MOCK_SYSTEMD_MANAGER,
+                                    "ReloadOrRestartUnit", "('ssh.service', 'replace')");
+              return NULL;
+            }
+          job = dbus_mock_systemd_expect_job (bus, "ReloadOrRestartUnit", "ssh.service", 3);
+          dbus_mock_systemd_emit_job_removed (job, 3, "ssh.service", "done");
+          dbus_mock_systemd_expect_list_units (bus, ssh_unit, units, 1);
+        }
+    }
+
   if (first <= STEP_NETWORK_STATE && (services & SERVICES_SYSTEMD) && request->reset_network_state)
     {
       answer_network_units (bus);
@@ -762,15 +1010,6 @@ assert_step (JsonObject *reply,
   g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, status);
   if (detail != NULL)
     g_assert_cmpstr (json_object_get_string_member (object, "detail"), ==, detail);
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  if (!json_object_has_member (object, name))
-    harness_fail ("no member %s", name);
-  return json_object_get_string_member (object, name);
 }
 
 static char *
@@ -845,6 +1084,7 @@ typedef struct {
   char *machine_id;
   char *dbus_machine_id;
   GBytes *seed_file;
+  char *fingerprints[G_N_ELEMENTS (key_types)];
 } CloneState;
 
 static void
@@ -855,6 +1095,8 @@ clone_state_clear (CloneState *state)
   g_free (state->machine_id);
   g_free (state->dbus_machine_id);
   g_clear_pointer (&state->seed_file, g_bytes_unref);
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    g_free (state->fingerprints[i]);
 }
 
 static void
@@ -869,6 +1111,7 @@ read_clone_state (CloneState *state)
   state->dbus_machine_id = read_stripped ("/var/lib/dbus/machine-id");
   g_assert_true (g_file_get_contents ("/var/lib/systemd/random-seed", &seed, &length, NULL));
   state->seed_file = g_bytes_new (seed, length);
+  assert_host_keys_valid (state->fingerprints);
 }
 
 /* One clone of the template: set-identity with everything, no hostnamed
@@ -888,6 +1131,7 @@ run_clone (Fixture    *fixture,
     .host_name = host_name,
     .pretty_host_name = pretty,
     .regenerate_machine_id = TRUE,
+    .rotate_ssh_host_keys = TRUE,
     .reset_network_state = TRUE,
     .random_seed = seed,
   };
@@ -917,16 +1161,16 @@ run_clone (Fixture    *fixture,
   assert_step (reply, STEP_HOSTS_FILE, "done", NULL);
   assert_step (reply, STEP_MACHINE_ID, "done", NULL);
   assert_step (reply, STEP_JOURNALD, "done", "systemd-journald.service restarted");
-  assert_step (reply, STEP_SSH_HOST_KEYS, "skipped", "not asked for");
+  assert_step (reply, STEP_SSH_HOST_KEYS, "done",
+               "new ecdsa, ed25519, rsa keys; sshd reloaded through systemd");
   assert_step (reply, STEP_NETWORK_STATE, "done",
                "removed /var/lib/dhcp/dhclient.eth0.leases, "
                "/var/lib/NetworkManager/internal-5d0c-eth0.lease, /run/systemd/netif/leases/2, "
                "/etc/udev/rules.d/70-persistent-net.rules; NetworkManager.service restarted");
   assert_step (reply, STEP_RANDOM_SEED, "done",
                "512 bytes mixed into the kernel's pool and saved as /var/lib/systemd/random-seed");
-  g_assert_false (json_object_has_member (reply, "ssh-host-keys"));
-
   read_clone_state (out_state);
+  assert_rotation_reply (reply, out_state->fingerprints);
   identity = json_object_get_object_member (reply, "identity");
   g_assert_cmpstr (member_string (identity, "host-name"), ==, host_name);
   g_assert_cmpstr (member_string (identity, "static-host-name"), ==, host_name);
@@ -973,6 +1217,12 @@ test_clone_scenario (Fixture       *fixture,
   g_assert_false (g_bytes_equal (a.seed_file, b.seed_file));
   g_assert_false (g_bytes_equal (a.seed_file, template_seed));
   g_assert_false (g_bytes_equal (b.seed_file, template_seed));
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    {
+      g_assert_cmpstr (a.fingerprints[i], !=, template_fingerprints[i]);
+      g_assert_cmpstr (b.fingerprints[i], !=, template_fingerprints[i]);
+      g_assert_cmpstr (a.fingerprints[i], !=, b.fingerprints[i]);
+    }
 
   clone_state_clear (&a);
   clone_state_clear (&b);
@@ -1120,6 +1370,7 @@ test_retry_after_success (Fixture       *fixture,
     .instance_id = "retry",
     .host_name = "retry",
     .regenerate_machine_id = TRUE,
+    .rotate_ssh_host_keys = TRUE,
     .reset_network_state = TRUE,
     .random_seed = seed,
   };
@@ -1148,6 +1399,7 @@ test_retry_after_success (Fixture       *fixture,
 
   first_object = json_node_get_object (first);
   second_object = json_node_get_object (second);
+  g_assert_true (json_object_has_member (first_object, "ssh-host-keys"));
   g_assert_false (json_object_get_boolean_member (first_object, "resumed"));
   g_assert_true (json_object_get_boolean_member (second_object, "resumed"));
   json_object_remove_member (first_object, "resumed");
@@ -1266,15 +1518,18 @@ test_invalid_arguments (Fixture       *fixture,
  * again; the end is the same as without the crash, with the machine-id
  * chosen before it. */
 typedef struct {
+  const char *name;
   BlockAt block;
   Step resume_from;     /* the step that was under way */
 } CrashCase;
 
 static const CrashCase crash_cases[] = {
-  { BLOCK_SET_STATIC_HOSTNAME, STEP_HOST_NAME },
-  { BLOCK_RESTART_JOURNALD, STEP_JOURNALD },
-  { BLOCK_RESTART_NETWORK, STEP_NETWORK_STATE },
-  { BLOCK_RANDOM_SEED, STEP_RANDOM_SEED },
+  { "host-name", BLOCK_SET_STATIC_HOSTNAME, STEP_HOST_NAME },
+  { "journald", BLOCK_RESTART_JOURNALD, STEP_JOURNALD },
+  { "ssh-keygen", BLOCK_SSH_KEYGEN, STEP_SSH_HOST_KEYS },
+  { "sshd-reload", BLOCK_RELOAD_SSH, STEP_SSH_HOST_KEYS },
+  { "network-state", BLOCK_RESTART_NETWORK, STEP_NETWORK_STATE },
+  { "random-seed", BLOCK_RANDOM_SEED, STEP_RANDOM_SEED },
 };
 
 static void
@@ -1288,10 +1543,12 @@ test_crash (Fixture       *fixture,
     .host_name = "survivor.example.org",
     .pretty_host_name = "Survivor",
     .regenerate_machine_id = TRUE,
+    .rotate_ssh_host_keys = TRUE,
     .reset_network_state = TRUE,
     .random_seed = seed,
   };
   g_autofree char *chosen = NULL;
+  char *fingerprints[G_N_ELEMENTS (key_types)] = { NULL };
   g_autoptr(GBytes) mixed = NULL;
   g_autoptr(JsonNode) reply_node = NULL;
   g_autofree char *hosts = NULL;
@@ -1300,16 +1557,20 @@ test_crash (Fixture       *fixture,
   JsonObject *reply;
 
   for (gsize i = 0; i < G_N_ELEMENTS (crash_cases); i++)
-    if (g_str_equal (name, step_names[crash_cases[i].resume_from]))
+    if (g_str_equal (name, crash_cases[i].name))
       crash = &crash_cases[i];
   g_assert_nonnull (crash);
 
   start_agent (fixture);
+  block_keygen (crash->block == BLOCK_SSH_KEYGEN);
   send_request (fixture, &request);
   serve_run (fixture, &request, services, STEP_HOST_NAME, crash->block);
   chosen = journal_machine_id ();
   kill_agent (fixture);
+  kill_blocked_keygen ();
   restore_urandom (fixture);
+  /* Never a machine without working host keys. */
+  assert_host_keys_valid (NULL);
 
   /* The steps before the crash are done; the one under way is not. */
   if (crash->resume_from > STEP_MACHINE_ID)
@@ -1326,6 +1587,33 @@ test_crash (Fixture       *fixture,
     }
 
   start_agent (fixture);
+  if (crash->block == BLOCK_RELOAD_SSH)
+    {
+      /* Killed with the new keys in place and the old ones aside: the
+       * agent puts the old ones back as it starts, and has sshd load
+       * them, before anything else. */
+      const DbusMockUnit units[] = {
+        { "ssh.service", "loaded", "active" },
+        { "ssh.service", "loaded", "active" },
+      };
+      g_autoptr(GDBusMethodInvocation) job = NULL;
+
+      dbus_mock_systemd_expect_list_units (fixture->bus, ssh_units, units, G_N_ELEMENTS (units));
+      job = dbus_mock_systemd_expect_job (fixture->bus, "ReloadOrRestartUnit", "ssh.service", 9);
+      dbus_mock_systemd_emit_job_removed (job, 9, "ssh.service", "done");
+      dbus_mock_systemd_expect_list_units (fixture->bus, ssh_unit, units, 1);
+      for (guint waited = 0; path_exists (ROTATE_ASIDE); waited += 10)
+        {
+          g_assert_cmpuint (waited, <, RUN_TIMEOUT_MS);
+          g_usleep (10 * 1000);
+        }
+      assert_host_keys_valid (fingerprints);
+      for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+        {
+          g_assert_cmpstr (fingerprints[i], ==, template_fingerprints[i]);
+          g_clear_pointer (&fingerprints[i], g_free);
+        }
+    }
   send_request (fixture, &request);
   mixed = serve_run (fixture, &request, services, crash->resume_from, BLOCK_NONE);
   reply_node = read_reply (fixture);
@@ -1335,7 +1623,10 @@ test_crash (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (reply, "complete"));
   g_assert_true (json_object_get_boolean_member (reply, "reboot-required"));
   for (Step step = 0; step < STEP_COUNT; step++)
-    assert_step (reply, step, step == STEP_SSH_HOST_KEYS ? "skipped" : "done", NULL);
+    assert_step (reply, step, "done", NULL);
+  assert_host_keys_valid (fingerprints);
+  assert_rotation_reply (reply, fingerprints);
+  g_assert_false (path_exists (ROTATE_ASIDE));
   g_assert_cmpstr (member_string (json_object_get_object_member (reply, "identity"), "machine-id"),
                    ==, chosen);
   assert_machine_id (chosen);
@@ -1344,6 +1635,8 @@ test_crash (Fixture       *fixture,
   assert_seed_file (seed);
   hosts = read_file ("/etc/hosts");
   g_assert_nonnull (strstr (hosts, "\n127.0.1.1\tsurvivor.example.org\tsurvivor\n"));
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    g_free (fingerprints[i]);
 }
 
 static void
@@ -1363,7 +1656,21 @@ main (int    argc,
   int status;
 
   mountns_require_private ();
+  if (!g_file_test (SSH_KEYGEN, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_print ("SKIP: ssh-keygen (openssh-client) is not installed\n");
+      return HARNESS_EXIT_SKIP;
+    }
   harness_init (&argc, &argv);
+
+  generate_template_keys ();
+  make_keygen_wrapper ();
+  {
+    g_autofree char *path = g_strconcat (wrapper_dir, ":", g_getenv ("PATH"), NULL);
+
+    /* The agent's ssh-keygen is the wrapper. */
+    g_setenv ("PATH", path, TRUE);
+  }
 
   for (gsize i = 0; i < G_N_ELEMENTS (overlays); i++)
     overlays[i].staging = mountns_stage (overlays[i].dir);
@@ -1378,13 +1685,17 @@ main (int    argc,
   ADD ("invalid-arguments", SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_invalid_arguments);
   for (gsize i = 0; i < G_N_ELEMENTS (crash_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("crash/%s", step_names[crash_cases[i].resume_from]);
+      g_autofree char *path = g_strdup_printf ("crash/%s", crash_cases[i].name);
 
       ADD (path, SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_crash);
     }
 #undef ADD
 
   status = harness_run ();
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
+    g_free (template_fingerprints[i]);
+  g_free (template_keys_dir);
+  g_free (wrapper_dir);
   for (gsize i = 0; i < G_N_ELEMENTS (overlays); i++)
     {
       mountns_unstage (overlays[i].staging);
