@@ -121,14 +121,6 @@ identity_request_new (JsonObject  *arguments,
   return g_steal_pointer (&request);
 }
 
-gboolean
-identity_request_sets_machine_id (const IdentityRequest *request)
-{
-  g_return_val_if_fail (request != NULL, FALSE);
-
-  return request->machine_id != NULL || request->regenerate_machine_id;
-}
-
 static void
 add_optional_string (JsonBuilder *builder,
                      const char  *value)

@@ -31,9 +31,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdentityRequest, identity_request_free)
 IdentityRequest *identity_request_new (JsonObject  *arguments,
                                        GError     **error);
 
-/* Whether the request sets a machine-id: a given one or a fresh one. */
-gboolean identity_request_sets_machine_id (const IdentityRequest *request);
-
 /* SHA-256, in hex, of the request in a canonical form: every parameter
  * in a fixed order, absent ones and defaults spelled the same. The
  * journal keeps this instead of the request, so the random seed is

@@ -1476,6 +1476,12 @@ static const struct {
   { "{\"instance-id\": \"x\", \"random-seed\": \"!!!!\"}",
     "Parameter 'random-seed' is invalid: it is not base64" },
   { "{\"instance-id\": \"x\", \"new-ssh-host-keys\": true}", "Parameter 'new-ssh-host-keys' is unexpected" },
+  { "{\"instance-id\": \"x\", \"host-name\": \"\"}", "Parameter 'host-name' is invalid: it is empty" },
+  { "{\"instance-id\": \"x\", \"machine-id\": \"0123456789abcdef\"}",
+    "Parameter 'machine-id' is invalid: it is not 32 hexadecimal digits" },
+  { "{\"instance-id\": \"x\", \"random-seed\": \"\"}", "Parameter 'random-seed' is invalid: it is not base64" },
+  { "{\"instance-id\": \"x\", \"random-seed\": [1]}",
+    "Invalid parameter type for 'random-seed', expected: string" },
 };
 
 static void
@@ -1499,6 +1505,24 @@ test_invalid_arguments (Fixture       *fixture,
       after = checksum_machine ();
       g_assert_cmpstr (after, ==, checksum);
     }
+
+  /* Too long: an instance-id of 129 bytes, a pretty name of 256. */
+  {
+    g_autofree char *long_id = g_strnfill (129, 'i');
+    g_autofree char *long_pretty = g_strnfill (256, 'p');
+    Request long_instance = { .instance_id = long_id };
+    Request long_name = { .instance_id = "x", .pretty_host_name = long_pretty };
+    g_autofree char *text = request_text (&long_instance);
+    g_autofree char *line = harness_exchange (test_agent_get_socket_path (fixture->agent), text);
+    g_autofree char *name_text = request_text (&long_name);
+    g_autofree char *name_line = harness_exchange (test_agent_get_socket_path (fixture->agent),
+                                                   name_text);
+
+    harness_reply_assert_error (line, "GenericError",
+                                "Parameter 'instance-id' is invalid: it is 129 bytes long, more than 128");
+    harness_reply_assert_error (name_line, "GenericError",
+                                "Parameter 'pretty-host-name' is invalid: it is 256 bytes long, more than 255");
+  }
 
   /* One seed byte too many. */
   {
