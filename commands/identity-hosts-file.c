@@ -181,5 +181,14 @@ identity_step_hosts_file (IdentityStepContext  *context,
       *out_detail = g_strdup ("no host name given");
       return IDENTITY_STEP_SKIPPED;
     }
+  /* /etc/hosts must not name a host the machine is not: failed rather
+   * than skipped, so that a retry, which finishes the host name, comes
+   * back here too. */
+  if (context->journal->steps[IDENTITY_STEP_HOST_NAME].status != IDENTITY_STEP_DONE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "Not run: the host-name step did not complete");
+      return IDENTITY_STEP_FAILED;
+    }
   return identity_hosts_file_update ("/", context->request->host_name, out_detail, error);
 }

@@ -1327,6 +1327,7 @@ test_hostnamed_refuses (Fixture       *fixture,
   };
   g_autoptr(JsonNode) reply_node = NULL;
   g_autofree char *hostname_file = NULL;
+  g_autofree char *hosts = NULL;
   GDBusMethodInvocation *call;
   JsonObject *reply, *step;
 
@@ -1343,12 +1344,18 @@ test_hostnamed_refuses (Fixture       *fixture,
   g_assert_cmpstr (member_string (step, "status"), ==, "failed");
   g_assert_cmpstr (member_string (step, "error"), ==, "hostnamed SetStaticHostname failed: Not today");
   g_assert_false (json_object_get_boolean_member (reply, "complete"));
+  /* /etc/hosts follows the host name, so it waits for it. */
+  step = reply_step (reply, STEP_HOSTS_FILE);
+  g_assert_cmpstr (member_string (step, "status"), ==, "failed");
+  g_assert_cmpstr (member_string (step, "error"), ==, "Not run: the host-name step did not complete");
   assert_step (reply, STEP_MACHINE_ID, "done", NULL);
   assert_step (reply, STEP_JOURNALD, "done", NULL);
   hostname_file = read_file ("/etc/hostname");
   g_assert_cmpstr (hostname_file, ==, TEMPLATE_NAME "\n");
+  hosts = read_file ("/etc/hosts");
+  g_assert_nonnull (strstr (hosts, "\n127.0.1.1\t" TEMPLATE_NAME ".example.org\t" TEMPLATE_NAME "\n"));
 
-  /* The retry runs the failed step only. */
+  /* The retry runs the failed steps only. */
   send_request (fixture, &request);
   answer_hostnamed (fixture->bus, "SetStaticHostname", "refused");
   g_clear_pointer (&reply_node, json_node_unref);
@@ -1357,6 +1364,10 @@ test_hostnamed_refuses (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (reply, "resumed"));
   g_assert_true (json_object_get_boolean_member (reply, "complete"));
   assert_step (reply, STEP_HOST_NAME, "done", NULL);
+  assert_step (reply, STEP_HOSTS_FILE, "done", NULL);
+  g_clear_pointer (&hosts, g_free);
+  hosts = read_file ("/etc/hosts");
+  g_assert_nonnull (strstr (hosts, "\n127.0.1.1\trefused\n"));
 }
 
 /* A full run, then the same request again: nothing is redone (no call
