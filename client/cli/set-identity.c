@@ -177,7 +177,10 @@ print_steps (JsonArray *steps)
         text = g_strdup_printf ("%s: %s", detail, error);
       else
         text = g_strdup (error != NULL ? error : detail != NULL ? detail : "");
-      g_print ("  %-*s  %-7s  %s\n", width, cli_string (step, "name"), status, text);
+      if (*text == '\0')
+        g_print ("  %-*s  %s\n", width, cli_string (step, "name"), status);
+      else
+        g_print ("  %-*s  %-7s  %s\n", width, cli_string (step, "name"), status, text);
     }
   return n_failed;
 }
