@@ -261,10 +261,10 @@ static const SubCommand subcommands[] = {
   { "authorized-keys", "USER [list|add [--reset]|remove] [KEY|-]...", 1, cli_authorized_keys,
     "Show or change a guest user's SSH authorized keys", cli_authorized_keys_options, TRUE },
   { "ssh-keys", "[list|rotate [--type TYPE]...] [--host NAME]", 0, cli_ssh_keys,
-    "Show the guest's SSH host keys as known_hosts lines, or make new ones",
+    "Show the guest's SSH host keys as known_hosts lines, or rotate them",
     cli_ssh_keys_options, TRUE, CLI_SLOW_TIMEOUT_MSEC },
   { "set-identity", "--instance-id ID [OPTION...]", 0, cli_set_identity,
-    "Give a cloned guest its own host name, machine-id, SSH host keys...",
+    "Give a cloned guest an identity of its own: names, machine-id, keys",
     cli_set_identity_options, FALSE, CLI_SLOW_TIMEOUT_MSEC },
 };
 
@@ -383,7 +383,8 @@ global_options_add_to (GOptionGroup  *group,
     { "vsock", 0, 0, G_OPTION_ARG_STRING, &options->vsock,
       "The agent's vsock address", "CID:PORT" },
     { "timeout", 't', 0, G_OPTION_ARG_STRING, &options->timeout,
-      "How long to wait for the agent (default 10, 120 for ssh-keys and set-identity; 0 waits forever)", "SECONDS" },
+      "How long to wait for the agent (default 10, 120 for ssh-keys and "
+      "set-identity; 0 waits forever)", "SECONDS" },
     { "counters", 'c', 0, G_OPTION_ARG_NONE, &options->counters,
       "interfaces: also show each interface's traffic counters", NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &options->json,

@@ -91,7 +91,7 @@ const GOptionEntry cli_set_identity_options[] = {
   { "machine-id", 0, 0, G_OPTION_ARG_CALLBACK, set_string,
     "The guest's new machine-id (32 lowercase hex digits)", "ID" },
   { "rotate-ssh-keys", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, set_flag,
-    "New SSH host keys", NULL },
+    "Make new SSH host keys", NULL },
   { "reset-network", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, set_flag,
     "Forget DHCP leases and persistent interface names, restart the network manager", NULL },
   { "seed-from-host", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, set_flag,
