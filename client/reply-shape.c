@@ -6,6 +6,7 @@
 const ReplyShape reply_shape_string = { REPLY_SHAPE_STRING, NULL, NULL };
 const ReplyShape reply_shape_int = { REPLY_SHAPE_INT, NULL, NULL };
 const ReplyShape reply_shape_size = { REPLY_SHAPE_SIZE, NULL, NULL };
+const ReplyShape reply_shape_boolean = { REPLY_SHAPE_BOOLEAN, NULL, NULL };
 
 static const char *
 kind_description (ReplyShapeKind kind)
@@ -18,6 +19,8 @@ kind_description (ReplyShapeKind kind)
       return "an integer";
     case REPLY_SHAPE_SIZE:
       return "a non-negative integer";
+    case REPLY_SHAPE_BOOLEAN:
+      return "a boolean";
     case REPLY_SHAPE_OBJECT:
       return "an object";
     case REPLY_SHAPE_ARRAY:
@@ -46,6 +49,8 @@ holds_kind (JsonNode       *node,
       return holds_value (node, G_TYPE_INT64);
     case REPLY_SHAPE_SIZE:
       return holds_value (node, G_TYPE_INT64) && json_node_get_int (node) >= 0;
+    case REPLY_SHAPE_BOOLEAN:
+      return holds_value (node, G_TYPE_BOOLEAN);
     case REPLY_SHAPE_OBJECT:
       return JSON_NODE_HOLDS_OBJECT (node);
     case REPLY_SHAPE_ARRAY:
@@ -72,6 +77,10 @@ check (JsonNode          *node,
                                      kind_description (shape->kind));
       return FALSE;
     }
+
+  if (shape->kind == REPLY_SHAPE_OBJECT && shape->failure_member != NULL &&
+      json_object_has_member (json_node_get_object (node), shape->failure_member))
+    return check (node, shape->failure_shape, path, out_detail);
 
   if (shape->kind == REPLY_SHAPE_OBJECT)
     {

@@ -17,6 +17,7 @@ typedef enum
   REPLY_SHAPE_STRING,
   REPLY_SHAPE_INT,      /* any integer */
   REPLY_SHAPE_SIZE,     /* an integer >= 0: byte counts, qemu's uint64 */
+  REPLY_SHAPE_BOOLEAN,
   REPLY_SHAPE_OBJECT,   /* with .members */
   REPLY_SHAPE_ARRAY,    /* of .element */
 } ReplyShapeKind;
@@ -29,6 +30,11 @@ struct _ReplyShape
   ReplyShapeKind kind;
   const ReplyShapeMember *members;  /* OBJECT: ends with a NULL name */
   const ReplyShape *element;        /* ARRAY */
+  /* OBJECT (optional): an object that has the member @failure_member is
+   * checked against @failure_shape instead, for the entries that report
+   * why a value could not be read in its place ({"path", "error"}). */
+  const char *failure_member;
+  const ReplyShape *failure_shape;
 };
 
 struct _ReplyShapeMember
@@ -41,6 +47,7 @@ struct _ReplyShapeMember
 extern const ReplyShape reply_shape_string;
 extern const ReplyShape reply_shape_int;
 extern const ReplyShape reply_shape_size;
+extern const ReplyShape reply_shape_boolean;
 
 /* Returns TRUE if @node has @shape; otherwise FALSE with @out_detail set
  * to where and how it differs, for example "[1].disk[0].bus is missing". */

@@ -60,3 +60,57 @@ request_arguments_authorized_keys (const char         *username,
     json_object_set_boolean_member (arguments, "reset", TRUE);
   return arguments;
 }
+
+JsonObject *
+request_arguments_rotate_host_keys (const char * const *types)
+{
+  JsonObject *arguments;
+
+  if (types == NULL)
+    return NULL;
+
+  arguments = json_object_new ();
+  json_object_set_array_member (arguments, "types", string_array (types));
+  return arguments;
+}
+
+static void
+set_optional_string (JsonObject *arguments,
+                     const char *member,
+                     const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (arguments, member, value);
+}
+
+static void
+set_optional_flag (JsonObject *arguments,
+                   const char *member,
+                   gboolean    value)
+{
+  if (value)
+    json_object_set_boolean_member (arguments, member, TRUE);
+}
+
+JsonObject *
+request_arguments_set_identity (const RequestIdentity *identity)
+{
+  JsonObject *arguments = json_object_new ();
+
+  json_object_set_string_member (arguments, "instance-id", identity->instance_id);
+  set_optional_string (arguments, "host-name", identity->host_name);
+  set_optional_string (arguments, "pretty-host-name", identity->pretty_host_name);
+  set_optional_string (arguments, "machine-id", identity->machine_id);
+  set_optional_flag (arguments, "regenerate-machine-id", identity->regenerate_machine_id);
+  set_optional_flag (arguments, "rotate-ssh-host-keys", identity->rotate_ssh_host_keys);
+  set_optional_flag (arguments, "reset-network-state", identity->reset_network_state);
+  if (identity->random_seed != NULL)
+    {
+      gsize size;
+      const guchar *data = g_bytes_get_data (identity->random_seed, &size);
+      g_autofree char *base64 = g_base64_encode (data, size);
+
+      json_object_set_string_member (arguments, "random-seed", base64);
+    }
+  return arguments;
+}

@@ -24,4 +24,25 @@ JsonObject *request_arguments_authorized_keys (const char         *username,
                                                const char * const *keys,
                                                gboolean            reset);
 
+/* __org.guestlink_ssh-rotate-host-keys: NULL (every configured type)
+ * when @types is NULL. */
+JsonObject *request_arguments_rotate_host_keys (const char * const *types);
+
+/* __org.guestlink_set-identity. Members are sent only when set (strings
+ * not NULL, flags TRUE, a seed given), so the request says exactly what
+ * the caller asked for; the seed goes as base64. */
+typedef struct
+{
+  const char *instance_id;
+  const char *host_name;
+  const char *pretty_host_name;
+  const char *machine_id;
+  gboolean regenerate_machine_id;
+  gboolean rotate_ssh_host_keys;
+  gboolean reset_network_state;
+  GBytes *random_seed;
+} RequestIdentity;
+
+JsonObject *request_arguments_set_identity (const RequestIdentity *identity);
+
 G_END_DECLS

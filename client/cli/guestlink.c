@@ -10,11 +10,7 @@
 
 #include "cli.h"
 
-static int
-usage_error (const char *format,
-             ...) G_GNUC_PRINTF (1, 2);
-
-static int
+int
 usage_error (const char *format,
              ...)
 {
@@ -79,10 +75,11 @@ print_json (JsonNode *node,
 
 /* --json prints the agent's return value as it came, on one line. */
 int
-call_and_print (Cli        *cli,
-                const char *command,
-                JsonObject *arguments,
-                gboolean    pretty)
+call_and_print_result (Cli         *cli,
+                       const char  *command,
+                       JsonObject  *arguments,
+                       gboolean     pretty,
+                       JsonNode   **out_result)
 {
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -92,7 +89,18 @@ call_and_print (Cli        *cli,
     return report_error (command, error);
 
   print_json (result, pretty);
+  if (out_result != NULL)
+    *out_result = g_steal_pointer (&result);
   return STATUS_OK;
+}
+
+int
+call_and_print (Cli        *cli,
+                const char *command,
+                JsonObject *arguments,
+                gboolean    pretty)
+{
+  return call_and_print_result (cli, command, arguments, pretty, NULL);
 }
 
 static int
@@ -252,6 +260,12 @@ static const SubCommand subcommands[] = {
   { "fsinfo", "", 0, cli_fsinfo, "Show the guest's filesystems, their use and their disks" },
   { "authorized-keys", "USER [list|add [--reset]|remove] [KEY|-]...", 1, cli_authorized_keys,
     "Show or change a guest user's SSH authorized keys", cli_authorized_keys_options, TRUE },
+  { "ssh-keys", "[list|rotate [--type TYPE]...] [--host NAME]", 0, cli_ssh_keys,
+    "Show the guest's SSH host keys as known_hosts lines, or rotate them",
+    cli_ssh_keys_options, TRUE, CLI_SLOW_TIMEOUT_MSEC },
+  { "set-identity", "--instance-id ID [OPTION...]", 0, cli_set_identity,
+    "Give a cloned guest an identity of its own: names, machine-id, keys",
+    cli_set_identity_options, FALSE, CLI_SLOW_TIMEOUT_MSEC },
 };
 
 /* "name synopsis", or the name alone when it takes nothing. */
@@ -369,7 +383,8 @@ global_options_add_to (GOptionGroup  *group,
     { "vsock", 0, 0, G_OPTION_ARG_STRING, &options->vsock,
       "The agent's vsock address", "CID:PORT" },
     { "timeout", 't', 0, G_OPTION_ARG_STRING, &options->timeout,
-      "How long to wait for the agent (default 10, 0 waits forever)", "SECONDS" },
+      "How long to wait for the agent (default 10, 120 for ssh-keys and "
+      "set-identity; 0 waits forever)", "SECONDS" },
     { "counters", 'c', 0, G_OPTION_ARG_NONE, &options->counters,
       "interfaces: also show each interface's traffic counters", NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &options->json,
@@ -445,6 +460,12 @@ static void
 cli_clear (Cli *cli)
 {
   g_clear_pointer (&cli->mountpoints, g_ptr_array_unref);
+  g_clear_pointer (&cli->host, g_free);
+  g_clear_pointer (&cli->types, g_ptr_array_unref);
+  g_clear_pointer (&cli->identity.instance_id, g_free);
+  g_clear_pointer (&cli->identity.host_name, g_free);
+  g_clear_pointer (&cli->identity.pretty_host_name, g_free);
+  g_clear_pointer (&cli->identity.machine_id, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
@@ -558,6 +579,8 @@ main (int    argc,
       client = guestlink_client_new_for_socket_path (path);
     }
 
+  if (timeout_msec < 0 && subcommand->default_timeout_msec > 0)
+    timeout_msec = subcommand->default_timeout_msec;
   if (timeout_msec >= 0)
     guestlink_client_set_default_timeout_msec (client, timeout_msec);
 

@@ -38,24 +38,12 @@ print_machine_id (JsonObject *object,
     print_member (object, prefix, label);
 }
 
-int
-cli_identity (Cli   *cli,
-              char **args)
+void
+cli_print_identity (JsonObject *object)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) identity = NULL;
-  JsonObject *object;
   JsonObject *os;
   JsonArray *keys;
 
-  if (cli->json)
-    return call_and_print (cli, "__org.guestlink_get-identity", NULL, FALSE);
-
-  identity = guestlink_client_get_identity (cli->client, NULL, &error);
-  if (identity == NULL)
-    return report_error ("__org.guestlink_get-identity", error);
-
-  object = json_node_get_object (identity);
   print_member (object, "host-name", "Host name");
   print_member (object, "static-host-name", "Static host name");
   print_member (object, "pretty-host-name", "Pretty host name");
@@ -84,5 +72,22 @@ cli_identity (Cli   *cli,
                      or_default (cli_string (key, "fingerprint"), "?"));
         }
     }
+}
+
+int
+cli_identity (Cli   *cli,
+              char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) identity = NULL;
+
+  if (cli->json)
+    return call_and_print (cli, "__org.guestlink_get-identity", NULL, FALSE);
+
+  identity = guestlink_client_get_identity (cli->client, NULL, &error);
+  if (identity == NULL)
+    return report_error ("__org.guestlink_get-identity", error);
+
+  cli_print_identity (json_node_get_object (identity));
   return STATUS_OK;
 }

@@ -55,4 +55,29 @@ gboolean guestlink_client_ssh_remove_authorized_keys_finish (GuestlinkClient  *s
                                                              GAsyncResult     *result,
                                                              GError          **error);
 
+/* The guest's SSH host keys (__org.guestlink_ssh-*-host-keys). */
+JsonNode *guestlink_client_ssh_get_host_keys (GuestlinkClient  *self,
+                                              GCancellable     *cancellable,
+                                              GError          **error);
+void guestlink_client_ssh_get_host_keys_async (GuestlinkClient     *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonNode *guestlink_client_ssh_get_host_keys_finish (GuestlinkClient  *self,
+                                                     GAsyncResult     *result,
+                                                     GError          **error);
+
+JsonNode *guestlink_client_ssh_rotate_host_keys (GuestlinkClient     *self,
+                                                 const char * const  *types,
+                                                 GCancellable        *cancellable,
+                                                 GError             **error);
+void guestlink_client_ssh_rotate_host_keys_async (GuestlinkClient     *self,
+                                                  const char * const  *types,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+JsonNode *guestlink_client_ssh_rotate_host_keys_finish (GuestlinkClient  *self,
+                                                        GAsyncResult     *result,
+                                                        GError          **error);
+
 G_END_DECLS

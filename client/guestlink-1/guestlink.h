@@ -9,5 +9,6 @@
 #include <guestlink-1/guestlink-agent-info.h>
 #include <guestlink-1/guestlink-client.h>
 #include <guestlink-1/guestlink-client-filesystem.h>
+#include <guestlink-1/guestlink-client-identity.h>
 #include <guestlink-1/guestlink-client-ssh.h>
 #undef GUESTLINK_INSIDE

@@ -10,61 +10,10 @@
 #include <json-glib/json-glib.h>
 
 #include "agent-runner.h"
+#include "cli-runner.h"
 #include "fake-agent.h"
 
-static const char *cli_path;
 static TestAgent *agent;
-
-typedef struct
-{
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs the command with @args; GUESTLINK_SOCKET is set to @env_socket, or
- * removed if that is NULL. */
-static void
-run_cli (Run               *run,
-         const char        *env_socket,
-         const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (char *) cli_path);
-  for (gsize i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  if (env_socket != NULL)
-    g_subprocess_launcher_setenv (launcher, "GUESTLINK_SOCKET", env_socket, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "GUESTLINK_SOCKET");
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
-}
 
 static const char *
 socket_path (void)
@@ -87,9 +36,9 @@ parse_json (const char *text)
 static void
 test_help (void)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CliRun) run = { 0, };
 
-  run_cli (&run, NULL, (const char *[]) { "--help", NULL });
+  cli_run (&run, NULL, (const char *[]) { "--help", NULL });
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "ping"));
   g_assert_nonnull (strstr (run.out, "info"));
@@ -117,9 +66,9 @@ test_usage_errors (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0, };
+      g_auto(CliRun) run = { 0, };
 
-      run_cli (&run, socket_path (), cases[i]);
+      cli_run (&run, socket_path (), cases[i]);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       g_assert_true (g_str_has_prefix (run.err, "guestlink: "));
@@ -129,9 +78,9 @@ test_usage_errors (void)
 static void
 test_no_socket (void)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CliRun) run = { 0, };
 
-  run_cli (&run, NULL, (const char *[]) { "ping", NULL });
+  cli_run (&run, NULL, (const char *[]) { "ping", NULL });
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "GUESTLINK_SOCKET"));
 }
@@ -139,23 +88,23 @@ test_no_socket (void)
 static void
 test_ping (void)
 {
-  g_auto(Run) plain = { 0, };
-  g_auto(Run) json = { 0, };
-  g_auto(Run) from_env = { 0, };
-  g_auto(Run) options_after = { 0, };
+  g_auto(CliRun) plain = { 0, };
+  g_auto(CliRun) json = { 0, };
+  g_auto(CliRun) from_env = { 0, };
+  g_auto(CliRun) options_after = { 0, };
 
-  run_cli (&plain, NULL, (const char *[]) { "--socket", socket_path (), "ping", NULL });
+  cli_run (&plain, NULL, (const char *[]) { "--socket", socket_path (), "ping", NULL });
   g_assert_cmpint (plain.status, ==, 0);
   g_assert_nonnull (strstr (plain.out, socket_path ()));
 
-  run_cli (&json, NULL, (const char *[]) { "--json", "--socket", socket_path (), "ping", NULL });
+  cli_run (&json, NULL, (const char *[]) { "--json", "--socket", socket_path (), "ping", NULL });
   g_assert_cmpint (json.status, ==, 0);
   g_assert_cmpstr (json.out, ==, "{}\n");
 
-  run_cli (&from_env, socket_path (), (const char *[]) { "ping", NULL });
+  cli_run (&from_env, socket_path (), (const char *[]) { "ping", NULL });
   g_assert_cmpint (from_env.status, ==, 0);
 
-  run_cli (&options_after, NULL,
+  cli_run (&options_after, NULL,
            (const char *[]) { "ping", "--socket", socket_path (), "--timeout", "5", "--json", NULL });
   g_assert_cmpint (options_after.status, ==, 0);
   g_assert_cmpstr (options_after.out, ==, "{}\n");
@@ -164,12 +113,12 @@ test_ping (void)
 static void
 test_info (void)
 {
-  g_auto(Run) plain = { 0, };
-  g_auto(Run) json = { 0, };
+  g_auto(CliRun) plain = { 0, };
+  g_auto(CliRun) json = { 0, };
   g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
 
-  run_cli (&plain, socket_path (), (const char *[]) { "info", NULL });
+  cli_run (&plain, socket_path (), (const char *[]) { "info", NULL });
   g_assert_cmpint (plain.status, ==, 0);
   g_assert_true (g_str_has_prefix (plain.out, "Agent version: "));
   g_assert_nonnull (strstr (plain.out, "COMMAND"));
@@ -177,7 +126,7 @@ test_info (void)
   g_assert_nonnull (strstr (plain.out, "\nguest-ping "));
   g_assert_nonnull (strstr (plain.out, "\nguest-sync-delimited "));
 
-  run_cli (&json, socket_path (), (const char *[]) { "info", "--json", NULL });
+  cli_run (&json, socket_path (), (const char *[]) { "info", "--json", NULL });
   g_assert_cmpint (json.status, ==, 0);
   root = parse_json (json.out);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
@@ -189,22 +138,22 @@ test_info (void)
 static void
 test_raw (void)
 {
-  g_auto(Run) plain = { 0, };
-  g_auto(Run) json = { 0, };
-  g_auto(Run) query = { 0, };
+  g_auto(CliRun) plain = { 0, };
+  g_auto(CliRun) json = { 0, };
+  g_auto(CliRun) query = { 0, };
   g_autoptr(JsonNode) root = NULL;
 
-  run_cli (&plain, socket_path (),
+  cli_run (&plain, socket_path (),
            (const char *[]) { "raw", "{\"execute\": \"guest-sync\", \"arguments\": {\"id\": 77}, \"id\": \"mine\"}", NULL });
   g_assert_cmpint (plain.status, ==, 0);
   g_assert_cmpstr (plain.out, ==, "77\n");
 
-  run_cli (&json, socket_path (),
+  cli_run (&json, socket_path (),
            (const char *[]) { "--json", "raw", "{\"execute\": \"guest-ping\"}", NULL });
   g_assert_cmpint (json.status, ==, 0);
   g_assert_cmpstr (json.out, ==, "{}\n");
 
-  run_cli (&query, socket_path (),
+  cli_run (&query, socket_path (),
            (const char *[]) { "raw", "{\"execute\": \"guest-info\", \"arguments\": {}}", NULL });
   g_assert_cmpint (query.status, ==, 0);
   /* Pretty-printed without --json. */
@@ -233,9 +182,9 @@ test_raw_bad_request (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0, };
+      g_auto(CliRun) run = { 0, };
 
-      run_cli (&run, socket_path (), (const char *[]) { "raw", cases[i].request, NULL });
+      cli_run (&run, socket_path (), (const char *[]) { "raw", cases[i].request, NULL });
       g_assert_cmpint (run.status, ==, 2);
       g_assert_nonnull (strstr (run.err, cases[i].message));
     }
@@ -244,16 +193,16 @@ test_raw_bad_request (void)
 static void
 test_agent_error (void)
 {
-  g_auto(Run) not_found = { 0, };
-  g_auto(Run) generic = { 0, };
+  g_auto(CliRun) not_found = { 0, };
+  g_auto(CliRun) generic = { 0, };
 
-  run_cli (&not_found, socket_path (),
+  cli_run (&not_found, socket_path (),
            (const char *[]) { "raw", "{\"execute\": \"guest-no-such-command\"}", NULL });
   g_assert_cmpint (not_found.status, ==, 1);
   g_assert_cmpstr (not_found.out, ==, "");
   g_assert_true (g_str_has_prefix (not_found.err, "guestlink: guest-no-such-command: "));
 
-  run_cli (&generic, socket_path (),
+  cli_run (&generic, socket_path (),
            (const char *[]) { "--json", "raw", "{\"execute\": \"guest-sync\", \"arguments\": {\"id\": \"x\"}}", NULL });
   g_assert_cmpint (generic.status, ==, 1);
 }
@@ -264,9 +213,9 @@ test_unreachable (void)
   g_autofree char *dir = g_dir_make_tmp ("guestlink-cli-test-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "missing.sock", NULL);
   g_autofree char *expected = g_strdup_printf ("guestlink: cannot connect to %s: ", path);
-  g_auto(Run) run = { 0, };
+  g_auto(CliRun) run = { 0, };
 
-  run_cli (&run, NULL, (const char *[]) { "--socket", path, "info", NULL });
+  cli_run (&run, NULL, (const char *[]) { "--socket", path, "info", NULL });
   g_assert_cmpint (run.status, ==, 3);
   g_assert_cmpstr (run.out, ==, "");
   g_assert_true (g_str_has_prefix (run.err, expected));
@@ -309,9 +258,9 @@ test_untrusted_shapes (void)
 
   for (gsize i = 0; commands[i] != NULL; i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(CliRun) run = { 0 };
 
-      run_cli (&run, fake_agent_get_socket_path (fake), (const char *[]) { commands[i], NULL });
+      cli_run (&run, fake_agent_get_socket_path (fake), (const char *[]) { commands[i], NULL });
       g_assert_cmpint (run.status, ==, 0);
       g_assert_null (strstr (run.out, "(null)"));
       g_assert_null (strstr (run.err, "CRITICAL"));
@@ -422,9 +371,9 @@ test_filesystem_fake (gconstpointer data)
   const FakeReply replies[] = { { test->command, test->reply }, { NULL, } };
   g_autoptr(FakeAgent) fake = fake_agent_new (fake_answer_scripted, (gpointer) replies);
   g_autofree char *arguments = NULL;
-  g_auto(Run) run = { 0, };
+  g_auto(CliRun) run = { 0, };
 
-  run_cli (&run, fake_agent_get_socket_path (fake), test->args);
+  cli_run (&run, fake_agent_get_socket_path (fake), test->args);
   g_assert_cmpint (run.status, ==, test->status);
   g_assert_cmpstr (run.out, ==, test->out);
   if (test->err != NULL)
@@ -464,9 +413,9 @@ test_filesystem_usage_errors (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0, };
+      g_auto(CliRun) run = { 0, };
 
-      run_cli (&run, fake_agent_get_socket_path (fake), cases[i]);
+      cli_run (&run, fake_agent_get_socket_path (fake), cases[i]);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       g_assert_true (g_str_has_prefix (run.err, "guestlink: "));
@@ -502,9 +451,9 @@ test_authorized_keys_usage_errors (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0, };
+      g_auto(CliRun) run = { 0, };
 
-      run_cli (&run, fake_agent_get_socket_path (fake), cases[i].args);
+      cli_run (&run, fake_agent_get_socket_path (fake), cases[i].args);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       g_assert_cmpstr (run.err, ==, cases[i].message);
@@ -516,11 +465,11 @@ static void
 test_filesystem_help (void)
 {
   g_autoptr(FakeAgent) fake = fake_agent_new (NULL, NULL);
-  g_auto(Run) main_help = { 0, };
-  g_auto(Run) freeze_help = { 0, };
-  g_auto(Run) fstrim_help = { 0, };
+  g_auto(CliRun) main_help = { 0, };
+  g_auto(CliRun) freeze_help = { 0, };
+  g_auto(CliRun) fstrim_help = { 0, };
 
-  run_cli (&main_help, fake_agent_get_socket_path (fake), (const char *[]) { "--help", NULL });
+  cli_run (&main_help, fake_agent_get_socket_path (fake), (const char *[]) { "--help", NULL });
   g_assert_cmpint (main_help.status, ==, 0);
   g_assert_nonnull (strstr (main_help.out, "freeze [--mountpoint PATH]..."));
   g_assert_nonnull (strstr (main_help.out, "fstrim [--minimum BYTES]"));
@@ -528,13 +477,13 @@ test_filesystem_help (void)
   g_assert_nonnull (strstr (main_help.out, "\n  fsinfo "));
   g_assert_nonnull (strstr (main_help.out, "\n  thaw "));
 
-  run_cli (&freeze_help, fake_agent_get_socket_path (fake), (const char *[]) { "freeze", "--help", NULL });
+  cli_run (&freeze_help, fake_agent_get_socket_path (fake), (const char *[]) { "freeze", "--help", NULL });
   g_assert_cmpint (freeze_help.status, ==, 0);
   g_assert_nonnull (strstr (freeze_help.out, "--mountpoint=PATH"));
   g_assert_nonnull (strstr (freeze_help.out, "--socket"));
   g_assert_null (strstr (freeze_help.out, "--minimum"));
 
-  run_cli (&fstrim_help, fake_agent_get_socket_path (fake), (const char *[]) { "fstrim", "-h", NULL });
+  cli_run (&fstrim_help, fake_agent_get_socket_path (fake), (const char *[]) { "fstrim", "-h", NULL });
   g_assert_cmpint (fstrim_help.status, ==, 0);
   g_assert_nonnull (strstr (fstrim_help.out, "--minimum=BYTES"));
 
@@ -546,14 +495,14 @@ test_filesystem_help (void)
 static void
 test_filesystem_read_only (void)
 {
-  g_auto(Run) status = { 0, };
-  g_auto(Run) fsinfo = { 0, };
+  g_auto(CliRun) status = { 0, };
+  g_auto(CliRun) fsinfo = { 0, };
 
-  run_cli (&status, socket_path (), (const char *[]) { "freeze-status", NULL });
+  cli_run (&status, socket_path (), (const char *[]) { "freeze-status", NULL });
   g_assert_cmpint (status.status, ==, 0);
   g_assert_cmpstr (status.out, ==, "thawed\n");
 
-  run_cli (&fsinfo, socket_path (), (const char *[]) { "fsinfo", NULL });
+  cli_run (&fsinfo, socket_path (), (const char *[]) { "fsinfo", NULL });
   g_assert_cmpint (fsinfo.status, ==, 0);
   g_assert_true (g_str_has_prefix (fsinfo.out, "MOUNTPOINT  TYPE ") ||
                  g_str_equal (fsinfo.out, "The agent reports no local filesystem.\n"));
@@ -570,7 +519,7 @@ main (int    argc,
 
   if (argc < 2)
     g_error ("usage: %s PATH-OF-GUESTLINK", argv[0]);
-  cli_path = argv[1];
+  cli_runner_set_path (argv[1]);
 
   skip = test_agent_skip_unavailable ();
   if (skip != 0)

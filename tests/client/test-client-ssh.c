@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The authorized-keys wrappers against a scripted fake agent: what they
- * send, what they make of qemu-ga's replies, and that they refuse replies
- * of the wrong shape. Only the fake is used: nothing here may write into
- * a real home. */
+/* The authorized-keys and host key wrappers against a scripted fake
+ * agent: what they send, what they make of the replies, and that they
+ * refuse replies of the wrong shape. Only the fake is used: nothing here
+ * may write into a real home or make keys. */
 #include "config.h"
 
 #include <string.h>
@@ -12,9 +12,10 @@
 #include "async-result.h"
 #include "fake-agent.h"
 
-typedef enum { OP_GET, OP_ADD, OP_ADD_RESET, OP_REMOVE } Op;
+typedef enum { OP_GET, OP_ADD, OP_ADD_RESET, OP_REMOVE, OP_HOST_KEYS, OP_ROTATE, OP_ROTATE_TYPES } Op;
 
 static const char * const two_keys[] = { "ssh-ed25519 AAAA a", "ssh-rsa BBBB b", NULL };
+static const char * const two_types[] = { "ed25519", "rsa", NULL };
 
 /* The result as JSON: the keys as an array, success as true. */
 static JsonNode *
@@ -68,6 +69,28 @@ run (GuestlinkClient  *client,
                                                          NULL, error);
         }
       break;
+    case OP_HOST_KEYS:
+      if (async)
+        {
+          guestlink_client_ssh_get_host_keys_async (client, NULL, async_result_store, &result);
+          return guestlink_client_ssh_get_host_keys_finish (client, async_result_wait (&result),
+                                                            error);
+        }
+      return guestlink_client_ssh_get_host_keys (client, NULL, error);
+    case OP_ROTATE:
+    case OP_ROTATE_TYPES:
+      {
+        const char * const *types = op == OP_ROTATE_TYPES ? two_types : NULL;
+
+        if (async)
+          {
+            guestlink_client_ssh_rotate_host_keys_async (client, types, NULL,
+                                                         async_result_store, &result);
+            return guestlink_client_ssh_rotate_host_keys_finish (client, async_result_wait (&result),
+                                                                 error);
+          }
+        return guestlink_client_ssh_rotate_host_keys (client, types, NULL, error);
+      }
     case OP_REMOVE:
       if (async)
         {
@@ -102,10 +125,25 @@ static const struct {
     "{\"username\":\"alice\",\"keys\":[\"ssh-ed25519 AAAA a\",\"ssh-rsa BBBB b\"],\"reset\":true}" },
   { OP_REMOVE, "guest-ssh-remove-authorized-keys",
     "{\"username\":\"alice\",\"keys\":[\"ssh-ed25519 AAAA a\",\"ssh-rsa BBBB b\"]}" },
+  { OP_HOST_KEYS, "__org.guestlink_ssh-get-host-keys", NULL },
+  { OP_ROTATE, "__org.guestlink_ssh-rotate-host-keys", NULL },
+  { OP_ROTATE_TYPES, "__org.guestlink_ssh-rotate-host-keys", "{\"types\":[\"ed25519\",\"rsa\"]}" },
 };
 
 #define RETURN(value) "{\"return\": " value "@ID@}\n"
 #define ERROR(desc) "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}@ID@}\n"
+
+#define ED25519_KEY \
+  "{\"type\": \"ssh-ed25519\", \"path\": \"/etc/ssh/ssh_host_ed25519_key\", " \
+  "\"public-key\": \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID68\", \"fingerprint\": \"SHA256:QyAX\"}"
+#define BROKEN_KEY \
+  "{\"path\": \"/etc/ssh/ssh_host_broken_key\", \"error\": \"Invalid base64 key\"}"
+#define ROTATION \
+  "{\"keys\": [{\"type\": \"ed25519\", \"path\": \"/etc/ssh/ssh_host_ed25519_key\", " \
+  "\"public-key\": \"ssh-ed25519 AAAAnew\", \"fingerprint\": \"SHA256:new\", " \
+  "\"old-fingerprint\": \"SHA256:old\"}, {\"type\": \"rsa\", \"path\": \"/etc/ssh/ssh_host_rsa_key\", " \
+  "\"public-key\": \"ssh-rsa AAAAnew\", \"fingerprint\": \"SHA256:rsa\"}], " \
+  "\"sshd-reloaded\": true, \"sshd-reload-method\": \"systemd\"}"
 
 typedef struct
 {
@@ -135,6 +173,59 @@ static const Case cases[] = {
     GUESTLINK_ERROR_GENERIC, "keys[1] is not a valid public key" },
   { "done", OP_REMOVE, RETURN ("{}"), "true" },
   { "string", OP_REMOVE, RETURN ("\"ok\""), NULL, GUESTLINK_ERROR_PROTOCOL, "not an object" },
+
+  /* Host keys: the "keys" array, keys and unreadable files side by side. */
+  { "keys", OP_HOST_KEYS, RETURN ("{\"keys\": [" ED25519_KEY ", " BROKEN_KEY "], \"new\": 1}"),
+    "[" ED25519_KEY ", " BROKEN_KEY "]" },
+  { "no-keys", OP_HOST_KEYS, RETURN ("{\"keys\": []}"), "[]" },
+  { "newer-key-member", OP_HOST_KEYS,
+    RETURN ("{\"keys\": [{\"type\": \"t\", \"path\": \"p\", \"public-key\": \"k\", "
+            "\"fingerprint\": \"f\", \"bits\": 256}]}"),
+    "[{\"type\": \"t\", \"path\": \"p\", \"public-key\": \"k\", \"fingerprint\": \"f\", \"bits\": 256}]" },
+  { "no-keys-member", OP_HOST_KEYS, RETURN ("{\"key\": []}"), NULL, GUESTLINK_ERROR_PROTOCOL,
+    "keys is missing" },
+  { "keys-object", OP_HOST_KEYS, RETURN ("{\"keys\": {}}"), NULL, GUESTLINK_ERROR_PROTOCOL,
+    "keys is not an array" },
+  { "array", OP_HOST_KEYS, RETURN ("[" ED25519_KEY "]"), NULL, GUESTLINK_ERROR_PROTOCOL,
+    "the reply is not an object" },
+  { "key-string", OP_HOST_KEYS, RETURN ("{\"keys\": [\"ssh-ed25519 AAAA\"]}"), NULL,
+    GUESTLINK_ERROR_PROTOCOL, "keys[0] is not an object" },
+  { "no-fingerprint", OP_HOST_KEYS,
+    RETURN ("{\"keys\": [" ED25519_KEY ", {\"type\": \"t\", \"path\": \"p\", \"public-key\": \"k\"}]}"),
+    NULL, GUESTLINK_ERROR_PROTOCOL, "keys[1].fingerprint is missing" },
+  { "public-key-number", OP_HOST_KEYS,
+    RETURN ("{\"keys\": [{\"type\": \"t\", \"path\": \"p\", \"public-key\": 1, \"fingerprint\": \"f\"}]}"),
+    NULL, GUESTLINK_ERROR_PROTOCOL, "keys[0].public-key is not a string" },
+  { "error-number", OP_HOST_KEYS, RETURN ("{\"keys\": [{\"path\": \"p\", \"error\": 2}]}"),
+    NULL, GUESTLINK_ERROR_PROTOCOL, "keys[0].error is not a string" },
+  { "error-without-path", OP_HOST_KEYS, RETURN ("{\"keys\": [{\"error\": \"e\"}]}"),
+    NULL, GUESTLINK_ERROR_PROTOCOL, "keys[0].path is missing" },
+  { "unreadable-dir", OP_HOST_KEYS, ERROR ("Cannot read the SSH host keys: Permission denied"), NULL,
+    GUESTLINK_ERROR_GENERIC, "Cannot read the SSH host keys" },
+
+  /* Rotation: the whole reply, old fingerprints where there were keys. */
+  { "rotated", OP_ROTATE, RETURN (ROTATION), ROTATION },
+  { "rotated", OP_ROTATE_TYPES, RETURN (ROTATION), ROTATION },
+  { "no-sshd-reloaded", OP_ROTATE,
+    RETURN ("{\"keys\": [], \"sshd-reload-method\": \"none\"}"), NULL, GUESTLINK_ERROR_PROTOCOL,
+    "sshd-reloaded is missing" },
+  { "sshd-reloaded-string", OP_ROTATE,
+    RETURN ("{\"keys\": [], \"sshd-reloaded\": \"yes\", \"sshd-reload-method\": \"none\"}"), NULL,
+    GUESTLINK_ERROR_PROTOCOL, "sshd-reloaded is not a boolean" },
+  { "no-method", OP_ROTATE, RETURN ("{\"keys\": [], \"sshd-reloaded\": false}"), NULL,
+    GUESTLINK_ERROR_PROTOCOL, "sshd-reload-method is missing" },
+  { "old-fingerprint-null", OP_ROTATE,
+    RETURN ("{\"keys\": [{\"type\": \"rsa\", \"path\": \"p\", \"public-key\": \"k\", "
+            "\"fingerprint\": \"f\", \"old-fingerprint\": null}], \"sshd-reloaded\": false, "
+            "\"sshd-reload-method\": \"none\"}"),
+    NULL, GUESTLINK_ERROR_PROTOCOL, "keys[0].old-fingerprint is not a string" },
+  /* A rotation fails as a whole: an entry in place of a key is wrong. */
+  { "key-error", OP_ROTATE,
+    RETURN ("{\"keys\": [{\"path\": \"p\", \"error\": \"e\"}], \"sshd-reloaded\": false, "
+            "\"sshd-reload-method\": \"none\"}"),
+    NULL, GUESTLINK_ERROR_PROTOCOL, "keys[0].type is missing" },
+  { "bad-type", OP_ROTATE_TYPES, ERROR ("Parameter 'types' expects ed25519, ecdsa or rsa"), NULL,
+    GUESTLINK_ERROR_GENERIC, "Parameter 'types'" },
 };
 
 static void
@@ -177,7 +268,9 @@ int
 main (int    argc,
       char **argv)
 {
-  static const char * const op_names[] = { "get", "add", "add-reset", "remove" };
+  static const char * const op_names[] = {
+    "get", "add", "add-reset", "remove", "host-keys", "rotate", "rotate-types",
+  };
 
   g_test_init (&argc, &argv, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """libguestlink through GObject introspection, as a Python program uses it.
 
-The filesystem helpers are called against a fake agent served by this
-script: the GIR annotations must turn the mount point list, the status
-enum, the counts and the JsonNode replies into Python values, and agent
-errors into GLib.Error in the library's domain. Nothing reaches a real
-agent: freezing through one would freeze this machine.
+The filesystem, host key and set-identity helpers are called against a
+fake agent served by this script: the GIR annotations must turn the mount
+point list, the status enum, the counts, the identity request and the
+JsonNode replies into Python values, and agent errors into GLib.Error in
+the library's domain. Nothing reaches a real agent: freezing through one
+would freeze this machine, and set-identity would rename it.
 """
 
 import json
@@ -132,6 +133,61 @@ class TestFilesystem(unittest.TestCase):
         with self.assertRaises(GLib.Error) as raised:
             client.fsfreeze_thaw(None)
         self.assertEqual(raised.exception.code, Guestlink.Error.PROTOCOL)
+
+
+ROTATION = {"keys": [{"type": "ed25519", "path": "/etc/ssh/ssh_host_ed25519_key",
+                      "public-key": "ssh-ed25519 AAAAnew", "fingerprint": "SHA256:new",
+                      "old-fingerprint": "SHA256:old"}],
+            "sshd-reloaded": True, "sshd-reload-method": "systemd"}
+
+
+class TestIdentity(unittest.TestCase):
+    def start(self, replies):
+        agent = FakeAgent(replies)
+        self.addCleanup(agent.close)
+        client = Guestlink.Client.new_for_socket_path(agent.path)
+        client.set_default_timeout_msec(10000)
+        return agent, client
+
+    def test_host_keys(self):
+        agent, client = self.start({
+            "__org.guestlink_ssh-get-host-keys": {"return": {"keys": [
+                {"path": "/etc/ssh/ssh_host_broken_key", "error": "Invalid base64 key"}]}},
+            "__org.guestlink_ssh-rotate-host-keys": {"return": ROTATION},
+        })
+        keys = client.ssh_get_host_keys(None)
+        self.assertEqual(keys.get_array().get_object_element(0).get_string_member("error"),
+                         "Invalid base64 key")
+        rotation = client.ssh_rotate_host_keys(["ed25519"], None)
+        self.assertTrue(rotation.get_object().get_boolean_member("sshd-reloaded"))
+        client.ssh_rotate_host_keys(None, None)
+        self.assertEqual(agent.requests, [
+            ("__org.guestlink_ssh-get-host-keys", None),
+            ("__org.guestlink_ssh-rotate-host-keys", {"types": ["ed25519"]}),
+            ("__org.guestlink_ssh-rotate-host-keys", None),
+        ])
+
+    def test_set_identity(self):
+        agent, client = self.start({
+            "__org.guestlink_set-identity": {"return": {
+                "instance-id": "clone-1", "resumed": False, "complete": True,
+                "steps": [{"name": "host-name", "status": "done"}],
+                "ssh-host-keys": ROTATION, "reboot-required": True,
+                "identity": {"host-name": "web-2"}}},
+        })
+        request = Guestlink.IdentityRequest.new("clone-1")
+        request.set_host_name("web-2")
+        request.set_regenerate_machine_id(True)
+        request.set_random_seed(GLib.Bytes.new(b"\x00\x01\xff"))
+        self.assertEqual(request.get_instance_id(), "clone-1")
+        reply = client.set_identity(request, None).get_object()
+        self.assertTrue(reply.get_boolean_member("reboot-required"))
+        self.assertEqual(reply.get_object_member("identity").get_string_member("host-name"), "web-2")
+        self.assertEqual(agent.requests, [
+            ("__org.guestlink_set-identity", {"instance-id": "clone-1", "host-name": "web-2",
+                                              "regenerate-machine-id": True,
+                                              "random-seed": "AAH/"}),
+        ])
 
 
 if __name__ == "__main__":
