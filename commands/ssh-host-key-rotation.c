@@ -535,20 +535,18 @@ ssh_host_keys_rotate (const char          *ssh_dir,
   if (!ssh_host_keys_recover (ssh_dir, NULL, error))
     return NULL;
 
-  config = sshd_config_read (ssh_dir, cancellable, error);
-  if (config == NULL)
-    return NULL;
-  pairs = choose_pairs (config, ssh_dir, types, error);
-  if (pairs == NULL)
-    return NULL;
-  for (guint i = 0; i < pairs->len; i++)
-    if (!read_old_pair (g_ptr_array_index (pairs, i), cancellable, error))
-      return NULL;
-
-  if (!ssh_host_key_swap_begin (ssh_dir, error))
+  config = sshd_config_read (ssh_dir, cancellable, &failure);
+  if (config != NULL)
+    pairs = choose_pairs (config, ssh_dir, types, &failure);
+  for (guint i = 0; pairs != NULL && i < pairs->len && failure == NULL; i++)
+    read_old_pair (g_ptr_array_index (pairs, i), cancellable, &failure);
+  if (failure == NULL && !ssh_host_key_swap_begin (ssh_dir, &failure))
+    /* One of the two may have been made. */
+    ssh_host_key_swap_roll_back (ssh_dir, NULL, NULL);
+  if (failure != NULL)
     {
-      /* One of the two may have been made. */
-      ssh_host_key_swap_roll_back (ssh_dir, NULL, NULL);
+      g_set_error (error, failure->domain, failure->code, "%s; the host keys were not changed",
+                   failure->message);
       return NULL;
     }
 

@@ -765,6 +765,32 @@ test_keygen_fails (Fixture       *fixture,
   assert_ssh_dir_clean ();
 }
 
+/* A key that is not a plain file (here a symbolic link, which sshd
+ * follows) is not replaced, and nothing else is either. */
+static void
+test_not_regular_file (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = path_in (SSH_DIR, "ecdsa", "");
+  g_autofree char *target = path_in (template_dir, "ecdsa", "");
+  g_autoptr(Client) client = NULL;
+  g_autofree char *desc = NULL;
+  struct stat st;
+
+  mountns_assert_on_tmpfs (SSH_DIR);
+  mountns_check (g_unlink (path) == 0 && symlink (target, path) == 0, path);
+  client = send_request (fixture, ROTATE);
+  desc = read_error (client);
+  g_assert_cmpstr (desc, ==,
+                   "Cannot rotate the SSH host keys: The host key " SSH_DIR "/ssh_host_ecdsa_key "
+                   "is not a regular file; the host keys were not changed");
+  assert_no_bus_calls (fixture);
+  mountns_check (lstat (path, &st) == 0, path);
+  g_assert_true (S_ISLNK (st.st_mode));
+  assert_templates ();
+  assert_ssh_dir_clean ();
+}
+
 /* The reload job fails: the old keys come back and sshd is reloaded
  * with them. */
 static void
@@ -979,6 +1005,7 @@ main (int    argc,
   ADD ("types-subset", test_types_subset, CASE_SYSTEMD);
   ADD ("unknown-type", test_unknown_type, CASE_SYSTEMD);
   ADD ("keygen-fails", test_keygen_fails, CASE_SYSTEMD | CASE_KEYGEN_FAILS);
+  ADD ("not-regular-file", test_not_regular_file, CASE_SYSTEMD);
   ADD ("reload-fails", test_reload_fails, CASE_SYSTEMD);
   ADD ("signal-fallback", test_signal_fallback, CASE_SSHD_RUNNING);
   ADD ("ssh-keys-group", test_ssh_keys_group, CASE_NO_SSHD);
