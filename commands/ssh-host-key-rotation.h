@@ -15,7 +15,8 @@
  * failure puts the old pairs back (and reloads sshd again if it had
  * already been reloaded).
  *
- * Blocking: for worker threads only; one rotation at a time.
+ * Blocking: for worker threads only. One rotation at a time: callers
+ * hold identity_lock() (identity-lock.h) around these calls.
  */
 #pragma once
 
@@ -55,8 +56,13 @@ gboolean ssh_host_key_type_is_known (const char *type);
 
 /* Rotates the host keys below @ssh_dir ("/etc/ssh"): @types (NULL: the
  * configured ones, as above) at their configured paths, or at
- * @ssh_dir/ssh_host_TYPE_key for a type not configured. On failure the
- * old keys are back in place and @error says what failed. */
+ * @ssh_dir/ssh_host_TYPE_key for a type not configured. Keys configured
+ * outside @ssh_dir are refused (the staging and aside directories live
+ * there). Starts with ssh_host_keys_recover(). On failure the old keys
+ * are in place and @error says what failed and then where the keys
+ * are: "...; the host keys were not changed" (before any was touched),
+ * "...; the old host keys are back in place [and sshd was reloaded with
+ * them]", or what went wrong putting them back. */
 SshHostKeyRotation *ssh_host_keys_rotate (const char          *ssh_dir,
                                           const char * const  *types,
                                           GCancellable        *cancellable,
