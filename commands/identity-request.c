@@ -137,16 +137,9 @@ identity_request_digest (const IdentityRequest *request)
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) canonical = NULL;
-  g_autofree char *seed = NULL;
   g_autofree char *text = NULL;
 
   g_return_val_if_fail (request != NULL, NULL);
-
-  /* The seed by its bytes, re-encoded: the text it came in says nothing
-   * more. */
-  if (request->random_seed != NULL)
-    seed = g_base64_encode (g_bytes_get_data (request->random_seed, NULL),
-                            g_bytes_get_size (request->random_seed));
 
   /* A JSON array in parameter order: quoting makes the form unambiguous
    * whatever the strings hold, and json-glib writes it the same way
@@ -160,7 +153,12 @@ identity_request_digest (const IdentityRequest *request)
   json_builder_add_boolean_value (builder, request->regenerate_machine_id);
   json_builder_add_boolean_value (builder, request->rotate_ssh_host_keys);
   json_builder_add_boolean_value (builder, request->reset_network_state);
-  add_optional_string (builder, seed);
+  /* Whether there is a seed, not its bytes: a host that retries sends
+   * fresh randomness (`guestlink set-identity --seed-from-host` does),
+   * and that is still the same request. The bytes also stay out of the
+   * journal this way, even as a hash that a short seed could be guessed
+   * from. */
+  json_builder_add_boolean_value (builder, request->random_seed != NULL);
   json_builder_end_array (builder);
 
   canonical = json_builder_get_root (builder);

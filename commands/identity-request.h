@@ -32,9 +32,9 @@ IdentityRequest *identity_request_new (JsonObject  *arguments,
                                        GError     **error);
 
 /* SHA-256, in hex, of the request in a canonical form: every parameter
- * in a fixed order, absent ones and defaults spelled the same. The
- * journal keeps this instead of the request, so the random seed is
- * never stored. */
+ * in a fixed order, absent ones and defaults spelled the same, and of
+ * the random seed only whether there is one (a retry brings fresh
+ * randomness). The journal keeps this instead of the request. */
 char *identity_request_digest (const IdentityRequest *request);
 
 G_END_DECLS
