@@ -99,11 +99,17 @@ keyscan (Vm      *vm,
   g_autofree char *errors = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *sshd_started = vm_console_last_line_with (vm, "guest: sshd started");
   int status;
 
   if (vm->ssh_port == 0)
     {
       vm_skip (error, "no port is forwarded to the guest's sshd");
+      return NULL;
+    }
+  if (sshd_started == NULL)
+    {
+      vm_skip (error, "the guest has no sshd (build-guest could not fetch openssh-server)");
       return NULL;
     }
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
