@@ -22,5 +22,7 @@ commands_register_all (CommandRegistry *registry,
   command_registry_add_table (registry, fs_trim_commands);
   /* Writes into homes: never in the readers the fuzzer drives. */
   command_registry_add_table (registry, ssh_authorized_keys_commands);
+  /* Replaces /etc/ssh's host keys and reloads sshd. */
+  command_registry_add_table (registry, ssh_host_key_rotate_commands);
   command_registry_add_table_with_data (registry, fs_freeze_commands, freezer);
 }

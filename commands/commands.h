@@ -21,6 +21,8 @@ extern const CommandSpec ssh_host_key_commands[];
 extern const CommandSpec fs_info_commands[];
 extern const CommandSpec fs_trim_commands[];
 extern const CommandSpec ssh_authorized_keys_commands[];
+/* Changes the machine: only in commands_register_all(). */
+extern const CommandSpec ssh_host_key_rotate_commands[];
 
 /* The families that only read the guest: what a fuzzer may drive on a
  * development machine. */
@@ -28,5 +30,10 @@ void commands_register_readers (CommandRegistry *registry);
 /* Every family; @freezer is the freeze commands' state. */
 void commands_register_all (CommandRegistry *registry,
                             FsFreezer       *freezer);
+
+/* At start, in a worker thread: puts back the host keys of a rotation
+ * an earlier agent did not finish (ssh_host_keys_recover()). What it
+ * did is in the log. */
+void ssh_host_key_commands_recover (void);
 
 G_END_DECLS

@@ -30,4 +30,16 @@ gboolean subprocess_run (const char * const  *argv,
                          GCancellable        *cancellable,
                          GError             **error);
 
+/* subprocess_run(), also setting @out_stderr (may be NULL) to what the
+ * program printed on stderr, whether it succeeded or not; NULL when it
+ * could not be started. For callers that must read a program's
+ * complaints even when it exits 0 (sshd -t only warns about a host key
+ * it cannot load). */
+gboolean subprocess_run_full (const char * const  *argv,
+                              guint                timeout_ms,
+                              char               **out_stdout,
+                              char               **out_stderr,
+                              GCancellable        *cancellable,
+                              GError             **error);
+
 G_END_DECLS

@@ -24,8 +24,10 @@ typedef enum {
 /* The first of @names (NULL-terminated, in order of preference) that
  * systemd has loaded (LoadState "loaded"); with @active_only, the first
  * whose ActiveState is also "active" or "reloading". NULL, without
- * error, when none is. One ListUnitsByNames call. Errors come from the
- * bus; system_bus_error_is_absent() tells "no systemd" apart. */
+ * error, when none is. The unit's own name is returned: systemd answers
+ * an alias (Debian's sshd.service) with the unit it stands for
+ * (ssh.service). One ListUnitsByNames call. Errors come from the bus;
+ * system_bus_error_is_absent() tells "no systemd" apart. */
 char *systemd_units_find (GDBusConnection     *bus,
                           const char * const  *names,
                           gboolean             active_only,
@@ -33,9 +35,12 @@ char *systemd_units_find (GDBusConnection     *bus,
                           GError             **error);
 
 /* Queues @job for @unit (mode "replace"), waits for its JobRemoved
- * signal (subscribed before the call, so it cannot be missed) for at
- * most @timeout_ms, and fails unless the job's result is "done" and the
- * unit is then active: a reload that killed sshd is a failure. */
+ * signal (subscribed before the call, so it cannot be missed; no
+ * Subscribe() needed, systemd signals a job to the client that queued
+ * it) for at most @timeout_ms, and fails unless the job's result is
+ * "done" and the unit is then active (a second ListUnitsByNames): a
+ * reload that killed sshd is a failure. G_IO_ERROR_TIMED_OUT when the
+ * job did not end in time; the job is left to systemd. */
 gboolean systemd_units_run_job (GDBusConnection  *bus,
                                 const char       *unit,
                                 SystemdUnitJob    job,

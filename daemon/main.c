@@ -155,6 +155,8 @@ serve (Settings        *settings,
    * marker, and the guest must not stay frozen. Only once the lock says
    * that agent is really gone. */
   fs_freezer_recover_async (freezer, NULL, NULL);
+  /* Likewise a rotation of the SSH host keys left half done. */
+  ssh_host_key_commands_recover ();
 
   agent = agent_new (&channel_config, settings->max_message_size, registry,
                      on_agent_failed, &server, &error);
