@@ -24,6 +24,7 @@
 #include "qmp.h"
 #include "vm-fsfreeze.h"
 #include "vm-fsinfo.h"
+#include "vm-identity.h"
 #include "vm.h"
 
 #define IDLE_SECONDS 10
@@ -489,6 +490,11 @@ static const VmCheck checks[] = {
   { "idle wakeups with the host side closed", measure_idle_wakeups, TRUE },
   { "ping round trip", measure_ping_round_trip, TRUE },
   { "freeze and thaw round trip", vm_fsfreeze_measure_round_trip, TRUE },
+  /* These two change the guest's identity: after every check of it. */
+  { "SSH host key rotation: new keys in place, sshd reloaded by SIGHUP and serving them",
+    vm_identity_check_rotate_host_keys, FALSE, "qemu-ga has no host key rotation" },
+  { "set-identity: new host name, machine-id and host keys; reboot-required; a retry resumes",
+    vm_identity_check_set_identity, FALSE, "qemu-ga has no set-identity" },
   { "no sanitizer report in the agent's log", check_agent_log_clean, FALSE },
 };
 

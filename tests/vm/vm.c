@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -303,6 +304,27 @@ vm_reply_load_reference (Vm          *vm,
 
 /* Booting and stopping the VM. */
 
+/* A TCP port on 127.0.0.1 that nothing listens on now, for QEMU's
+ * forward to the guest's sshd; 0 if the kernel would not give one. QEMU
+ * binds it a moment later: another process taking it in between makes
+ * QEMU fail at start, loudly. */
+static guint
+free_loopback_port (void)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET };
+  socklen_t length = sizeof address;
+  guint port = 0;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (fd >= 0 && bind (fd, (struct sockaddr *) &address, sizeof address) == 0 &&
+      getsockname (fd, (struct sockaddr *) &address, &length) == 0)
+    port = ntohs (address.sin_port);
+  if (fd >= 0)
+    close (fd);
+  return port;
+}
+
 gboolean
 vm_boot (Vm      *vm,
          GError **error)
@@ -317,6 +339,13 @@ vm_boot (Vm      *vm,
   vm->console_path = g_build_filename (vm->dir, "console.log", NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  vm->ssh_port = free_loopback_port ();
+  if (vm->ssh_port != 0)
+    {
+      g_autofree char *port = g_strdup_printf ("%u", vm->ssh_port);
+
+      g_subprocess_launcher_setenv (launcher, "VM_SSH_FORWARD_PORT", port, TRUE);
+    }
   vm->qemu = g_subprocess_launcher_spawn (launcher, error,
                                           vm->boot_vm, vm->images, vm->agent,
                                           vm->socket_path, vm->console_path,

@@ -44,6 +44,9 @@ typedef struct {
   char *dir;
   char *socket_path;
   char *console_path;
+  /* The host's loopback port QEMU forwards to the guest's sshd (port
+   * 22), or 0 when none could be had. */
+  guint ssh_port;
   GSubprocess *qemu;
   GuestlinkClient *client;
 } Vm;
