@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic-file.h"
@@ -61,6 +60,7 @@ mix_into_kernel_pool (GBytes  *seed,
 gboolean
 identity_random_seed_write_file (const char  *root,
                                  GBytes      *seed,
+                                 gboolean    *out_saved,
                                  GError     **error)
 {
   g_autofree char *dir = g_build_filename (root, SEED_DIR, NULL);
@@ -70,19 +70,19 @@ identity_random_seed_write_file (const char  *root,
 
   g_return_val_if_fail (root != NULL, FALSE);
 
-  /* Only systemd's own directory: a /var/lib that is missing is a
-   * machine we do not understand. */
-  if (mkdir (dir, 0755) != 0 && errno != EEXIST)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot create %s: %s", dir, g_strerror (saved_errno));
-      return FALSE;
-    }
+  /* systemd makes its directory when it is installed; without it there
+   * is no systemd-random-seed to read a seed at boot (an initramfs, a
+   * minimal container image), and a file nobody reads is not worth
+   * creating directories for. */
+  *out_saved = FALSE;
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
   /* 0600 as systemd-random-seed keeps it: whoever reads the seed can
    * predict the next boot's random numbers. */
-  return atomic_file_replace (path, data, length, 0600, -1, -1, error);
+  if (!atomic_file_replace (path, data, length, 0600, -1, -1, error))
+    return FALSE;
+  *out_saved = TRUE;
+  return TRUE;
 }
 
 IdentityStepStatus
@@ -91,6 +91,7 @@ identity_step_random_seed (IdentityStepContext  *context,
                            GError              **error)
 {
   GBytes *seed = context->request->random_seed;
+  gboolean saved;
 
   if (seed == NULL)
     {
@@ -99,12 +100,17 @@ identity_step_random_seed (IdentityStepContext  *context,
     }
   if (!mix_into_kernel_pool (seed, error))
     return IDENTITY_STEP_FAILED;
-  if (!identity_random_seed_write_file ("/", seed, error))
+  if (!identity_random_seed_write_file ("/", seed, &saved, error))
     {
       *out_detail = g_strdup ("mixed into the kernel's pool");
       return IDENTITY_STEP_FAILED;
     }
-  *out_detail = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes mixed into the kernel's pool "
-                                 "and saved as " SEED_FILE, g_bytes_get_size (seed));
+  if (saved)
+    *out_detail = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes mixed into the kernel's pool "
+                                   "and saved as " SEED_FILE, g_bytes_get_size (seed));
+  else
+    *out_detail = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes mixed into the kernel's pool; "
+                                   "not saved: no " SEED_DIR " (no systemd-random-seed)",
+                                   g_bytes_get_size (seed));
   return IDENTITY_STEP_DONE;
 }

@@ -113,10 +113,12 @@ gboolean identity_network_state_remove (const char  *root,
 IdentityStepStatus identity_step_random_seed (IdentityStepContext  *context,
                                               char                **out_detail,
                                               GError              **error);
-/* Writes @seed as @root/var/lib/systemd/random-seed (0600), creating
- * @root/var/lib/systemd (0755) when it is missing. */
+/* Writes @seed as @root/var/lib/systemd/random-seed (0600) and sets
+ * @out_saved; without that directory (no systemd to read the seed at
+ * boot) writes nothing and succeeds with @out_saved FALSE. */
 gboolean identity_random_seed_write_file (const char  *root,
                                           GBytes      *seed,
+                                          gboolean    *out_saved,
                                           GError     **error);
 
 G_END_DECLS

@@ -461,19 +461,26 @@ test_random_seed_file (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autoptr(GBytes) seed = g_bytes_new_static ("\x00\x01\xfe\xff", 4);
-  g_autofree char *var_lib = fixture_path (fixture, "/var/lib");
   g_autofree char *dir = fixture_path (fixture, "/var/lib/systemd");
   g_autofree char *path = fixture_path (fixture, "/var/lib/systemd/random-seed");
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean saved = TRUE;
   gsize length;
   struct stat st;
 
+  /* No systemd to read a seed at boot: nothing written, no directory
+   * made. */
   make_dir (fixture, "/var/lib");
-  g_assert_true (identity_random_seed_write_file (fixture->root, seed, &error));
+  g_assert_true (identity_random_seed_write_file (fixture->root, seed, &saved, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (stat (dir, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 07777, ==, 0755);
+  g_assert_false (saved);
+  g_assert_cmpint (stat (dir, &st), ==, -1);
+
+  make_dir (fixture, "/var/lib/systemd");
+  g_assert_true (identity_random_seed_write_file (fixture->root, seed, &saved, &error));
+  g_assert_no_error (error);
+  g_assert_true (saved);
   g_assert_cmpint (stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0600);
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
@@ -483,13 +490,16 @@ test_random_seed_file (Fixture       *fixture,
   g_assert_cmpint (chmod (path, 0644), ==, 0);
   g_clear_pointer (&seed, g_bytes_unref);
   seed = g_bytes_new_static ("xy", 2);
-  g_assert_true (identity_random_seed_write_file (fixture->root, seed, &error));
+  g_assert_true (identity_random_seed_write_file (fixture->root, seed, &saved, &error));
   assert_file (fixture, "/var/lib/systemd/random-seed", "xy", 0600);
 
-  /* No /var/lib: not a machine to guess about. */
-  fixture_dir_remove (var_lib);
-  g_assert_false (identity_random_seed_write_file (fixture->root, seed, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  /* A seed path that cannot be replaced (a directory is in the way)
+   * fails. */
+  g_assert_cmpint (unlink (path), ==, 0);
+  make_dir (fixture, "/var/lib/systemd/random-seed/in-the-way");
+  g_assert_false (identity_random_seed_write_file (fixture->root, seed, &saved, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
 }
 
 int
