@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "command.h"
+#include "message.h"
 #include "registry.h"
 
 struct _CommandCall {
@@ -270,4 +271,18 @@ command_call_run_in_thread (CommandCall       *call,
   task = g_task_new (NULL, NULL, thread_work_done, command_call_ref (call));
   g_task_set_task_data (task, work, thread_work_free);
   g_task_run_in_thread (task, run_thread_work);
+}
+
+gpointer
+command_set_generic_error (GError     **error,
+                           const char  *format,
+                           ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
+                                                format, args));
+  va_end (args);
+  return NULL;
 }

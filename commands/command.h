@@ -104,6 +104,13 @@ void command_call_run_in_thread (CommandCall       *call,
                                  gpointer           data,
                                  GDestroyNotify     data_free);
 
+/* Sets @error to a GenericError with the message @format gives and
+ * returns NULL, for `return command_set_generic_error (error, ...)` in a
+ * CommandThreadFunc. */
+gpointer command_set_generic_error (GError     **error,
+                                    const char  *format,
+                                    ...) G_GNUC_PRINTF (2, 3);
+
 CommandCall *command_call_ref (CommandCall *call);
 void command_call_unref (CommandCall *call);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommandCall, command_call_unref)

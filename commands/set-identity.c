@@ -48,25 +48,6 @@ set_identity_work_free (gpointer data)
   g_free (work);
 }
 
-static gpointer
-set_generic (GError     **error,
-             const char  *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static gpointer
-set_generic (GError     **error,
-             const char  *format,
-             ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                                                format, args));
-  va_end (args);
-  return NULL;
-}
-
 static char *
 read_boot_id (void)
 {
@@ -91,12 +72,12 @@ open_journal (const SetIdentityWork  *work,
   g_autoptr(IdentityJournal) journal = identity_journal_load (work->journal_path, &local_error);
 
   if (local_error != NULL)
-    return set_generic (error, "%s", local_error->message);
+    return command_set_generic_error (error, "%s", local_error->message);
   if (journal != NULL && g_str_equal (journal->instance_id, request->instance_id))
     {
       if (!g_str_equal (journal->request_digest, digest))
-        return set_generic (error, "instance-id %s was already used for a different request",
-                            request->instance_id);
+        return command_set_generic_error (error, "instance-id %s was already used for a different request",
+                                          request->instance_id);
       *out_resumed = TRUE;
       return g_steal_pointer (&journal);
     }
@@ -110,12 +91,12 @@ open_journal (const SetIdentityWork  *work,
     {
       journal->machine_id = identity_machine_id_generate (&local_error);
       if (journal->machine_id == NULL)
-        return set_generic (error, "%s", local_error->message);
+        return command_set_generic_error (error, "%s", local_error->message);
     }
   journal->previous_machine_id = identity_machine_id_read ("/");
   if (!identity_journal_save (journal, work->journal_path, &local_error))
-    return set_generic (error, "Nothing was changed: cannot write the set-identity journal: %s",
-                        local_error->message);
+    return command_set_generic_error (error, "Nothing was changed: cannot write the set-identity journal: %s",
+                                      local_error->message);
   *out_resumed = FALSE;
   return g_steal_pointer (&journal);
 }
@@ -177,9 +158,9 @@ run_step (IdentityStepContext  *context,
 
   if (!identity_journal_save (journal, journal_path, &save_error))
     {
-      set_generic (error, "The %s step is %s, but the set-identity journal cannot be written, "
-                   "so the remaining steps were not run: %s", name,
-                   identity_step_status_name (status), save_error->message);
+      command_set_generic_error (error, "The %s step is %s, but the set-identity journal cannot be written, "
+                                 "so the remaining steps were not run: %s", name,
+                                 identity_step_status_name (status), save_error->message);
       return FALSE;
     }
   return TRUE;
@@ -247,8 +228,8 @@ run_set_identity (gpointer       data,
         continue;
       /* Stopping between steps leaves the rest for a retry. */
       if (g_cancellable_is_cancelled (cancellable))
-        return set_generic (error, "The agent is stopping; call again to finish from the %s step",
-                            identity_step_name (step));
+        return command_set_generic_error (error, "The agent is stopping; call again to finish from the %s step",
+                                          identity_step_name (step));
       if (!run_step (&context, step, work->journal_path, error))
         return NULL;
     }

@@ -82,25 +82,6 @@ user_clear (User *user)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (User, user_clear)
 
-static gpointer
-set_generic (GError     **error,
-             const char  *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static gpointer
-set_generic (GError     **error,
-             const char  *format,
-             ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (PROTOCOL_ERROR, PROTOCOL_ERROR_GENERIC,
-                                                format, args));
-  va_end (args);
-  return NULL;
-}
-
 static gboolean
 lookup_user (const char  *username,
              User        *out_user,
@@ -123,13 +104,13 @@ lookup_user (const char  *username,
       /* qemu-ga's words, so that tools matching them keep working. */
       if (found == NULL)
         {
-          set_generic (error, "failed to lookup user '%s': %s", username,
-                       result != 0 ? g_strerror (result) : "No such user");
+          command_set_generic_error (error, "failed to lookup user '%s': %s", username,
+                                     result != 0 ? g_strerror (result) : "No such user");
           return FALSE;
         }
       if (entry.pw_dir == NULL || !g_path_is_absolute (entry.pw_dir))
         {
-          set_generic (error, "user '%s' has no home directory", username);
+          command_set_generic_error (error, "user '%s' has no home directory", username);
           return FALSE;
         }
       out_user->home = g_strdup (entry.pw_dir);
@@ -163,7 +144,7 @@ fs_identity_enter (FsIdentity  *identity,
   /* setfsuid() reports no error: ask again what it is now. */
   if ((uid_t) setfsuid ((uid_t) -1) != user->uid || (gid_t) setfsgid ((gid_t) -1) != user->gid)
     {
-      set_generic (error, "Cannot act as uid %u", (unsigned) user->uid);
+      command_set_generic_error (error, "Cannot act as uid %u", (unsigned) user->uid);
       return FALSE;
     }
   return TRUE;
@@ -190,7 +171,7 @@ open_home (const User  *user,
   int fd = open (user->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   if (fd < 0)
-    set_generic (error, "failed to open home directory '%s': %s", user->home, g_strerror (errno));
+    command_set_generic_error (error, "failed to open home directory '%s': %s", user->home, g_strerror (errno));
   return fd;
 }
 
@@ -221,8 +202,8 @@ open_ssh_dir (int          home_fd,
         break;
       if (mkdirat (home_fd, SSH_DIR, 0700) < 0 && errno != EEXIST)
         {
-          set_generic (error, "failed to create directory '%s/" SSH_DIR "': %s",
-                       user->home, g_strerror (errno));
+          command_set_generic_error (error, "failed to create directory '%s/" SSH_DIR "': %s",
+                                     user->home, g_strerror (errno));
           return -1;
         }
       created = TRUE;
@@ -235,25 +216,25 @@ open_ssh_dir (int          home_fd,
       if (saved_errno == ENOENT)
         return -1;
       if (fstatat (home_fd, SSH_DIR, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
-        set_generic (error, "'%s/" SSH_DIR "' is a symbolic link: refusing to follow it", user->home);
+        command_set_generic_error (error, "'%s/" SSH_DIR "' is a symbolic link: refusing to follow it", user->home);
       else if (saved_errno == ENOTDIR || saved_errno == ELOOP)
-        set_generic (error, "'%s/" SSH_DIR "' is not a directory", user->home);
+        command_set_generic_error (error, "'%s/" SSH_DIR "' is not a directory", user->home);
       else
-        set_generic (error, "failed to open '%s/" SSH_DIR "': %s", user->home, g_strerror (saved_errno));
+        command_set_generic_error (error, "failed to open '%s/" SSH_DIR "': %s", user->home, g_strerror (saved_errno));
       return -1;
     }
 
   if (fstat (fd, &st) < 0 || !owned_by_user_or_root (&st, user))
     {
-      set_generic (error, "'%s/" SSH_DIR "' is not owned by the user: refusing to use it", user->home);
+      command_set_generic_error (error, "'%s/" SSH_DIR "' is not owned by the user: refusing to use it", user->home);
       close (fd);
       return -1;
     }
 
   if (created && (fchown (fd, user->uid, user->gid) < 0 || fchmod (fd, 0700) < 0))
     {
-      set_generic (error, "failed to set up directory '%s/" SSH_DIR "': %s",
-                   user->home, g_strerror (errno));
+      command_set_generic_error (error, "failed to set up directory '%s/" SSH_DIR "': %s",
+                                 user->home, g_strerror (errno));
       close (fd);
       return -1;
     }
@@ -285,18 +266,18 @@ read_authorized_keys (int          ssh_fd,
       if (saved_errno == ENOENT)
         return TRUE;
       if (saved_errno == ELOOP)
-        set_generic (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is a symbolic link: refusing to follow it",
-                     user->home);
+        command_set_generic_error (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is a symbolic link: refusing to follow it",
+                                   user->home);
       else
-        set_generic (error, "failed to open '%s/" SSH_DIR "/" AUTHORIZED_KEYS "': %s",
-                     user->home, g_strerror (saved_errno));
+        command_set_generic_error (error, "failed to open '%s/" SSH_DIR "/" AUTHORIZED_KEYS "': %s",
+                                   user->home, g_strerror (saved_errno));
       return FALSE;
     }
 
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
     {
-      set_generic (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is not a regular file: refusing to use it",
-                   user->home);
+      command_set_generic_error (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is not a regular file: refusing to use it",
+                                 user->home);
       close (fd);
       return FALSE;
     }
@@ -304,15 +285,15 @@ read_authorized_keys (int          ssh_fd,
    * keys): rewriting it would not be the user's file we meant. */
   if (st.st_nlink != 1)
     {
-      set_generic (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' has other hard links: refusing to use it",
-                   user->home);
+      command_set_generic_error (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' has other hard links: refusing to use it",
+                                 user->home);
       close (fd);
       return FALSE;
     }
   if (!owned_by_user_or_root (&st, user))
     {
-      set_generic (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is not owned by the user: refusing to use it",
-                   user->home);
+      command_set_generic_error (error, "'%s/" SSH_DIR "/" AUTHORIZED_KEYS "' is not owned by the user: refusing to use it",
+                                 user->home);
       close (fd);
       return FALSE;
     }
@@ -321,9 +302,9 @@ read_authorized_keys (int          ssh_fd,
   ok = small_file_read_fd (fd, path, AUTHORIZED_KEYS_MAX_SIZE, out_contents, NULL, &local_error);
   close (fd);
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
-    set_generic (error, "'%s' is larger than %d bytes", path, AUTHORIZED_KEYS_MAX_SIZE);
+    command_set_generic_error (error, "'%s' is larger than %d bytes", path, AUTHORIZED_KEYS_MAX_SIZE);
   else if (local_error != NULL)
-    set_generic (error, "failed to read '%s': %s", path, local_error->message);
+    command_set_generic_error (error, "failed to read '%s': %s", path, local_error->message);
   return ok;
 }
 
@@ -341,7 +322,7 @@ write_authorized_keys (int          ssh_fd,
   if (!atomic_file_replace_at (ssh_fd, AUTHORIZED_KEYS, path, contents, strlen (contents),
                                0600, user->uid, user->gid, &local_error))
     {
-      set_generic (error, "failed to write to '%s': %s", path, local_error->message);
+      command_set_generic_error (error, "failed to write to '%s': %s", path, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -467,7 +448,7 @@ copy_valid_keys (CommandCall  *call,
       g_autofree char *identity = authorized_keys_line_identity (key, &local_error);
 
       if (identity == NULL)
-        return set_generic (error, "keys[%u] is not a valid public key: %s", i, local_error->message);
+        return command_set_generic_error (error, "keys[%u] is not a valid public key: %s", i, local_error->message);
       g_strv_builder_add (builder, key);
     }
   return g_strv_builder_end (builder);

@@ -12,4 +12,8 @@ G_BEGIN_DECLS
  * followed. Fails the test if anything cannot be removed. */
 void fixture_dir_remove (const char *path);
 
+/* The names in @path, sorted, space-separated: a directory's whole
+ * contents in one string a test can compare. */
+char *fixture_dir_list (const char *path);
+
 G_END_DECLS

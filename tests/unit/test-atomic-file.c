@@ -39,29 +39,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
-/* g_ptr_array_sort() hands the comparison pointers to the elements. */
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The names in the directory, sorted, space-separated. */
-static char *
-list_dir (const char *dir)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  while ((name = g_dir_read_name (listing)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
-
 static void
 assert_file (const char *path,
              const char *contents,
@@ -98,7 +75,7 @@ test_new_and_replaced (Fixture       *fixture,
   g_assert_no_error (error);
   assert_file (path, "", 0640);
 
-  names = list_dir (fixture->dir);
+  names = fixture_dir_list (fixture->dir);
   g_assert_cmpstr (names, ==, "hostname");
 }
 
@@ -151,7 +128,7 @@ test_symlink (Fixture       *fixture,
   target = g_file_read_link (path, NULL);
   g_assert_cmpstr (target, ==, "../machine-id");
 
-  names = list_dir (fixture->dir);
+  names = fixture_dir_list (fixture->dir);
   g_assert_cmpstr (names, ==, "dbus-machine-id");
 }
 
@@ -181,7 +158,7 @@ test_failures (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (error->message, "Cannot replace "));
   g_clear_error (&error);
 
-  names = list_dir (fixture->dir);
+  names = fixture_dir_list (fixture->dir);
   g_assert_cmpstr (names, ==, "a-directory");
 }
 

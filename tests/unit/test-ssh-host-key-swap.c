@@ -68,28 +68,6 @@ assert_file (const char *dir,
   g_assert_cmpstr (read, ==, contents);
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The names in @dir, sorted, space-separated. */
-static char *
-list_dir (const char *dir)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  while ((name = g_dir_read_name (listing)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
-
 /* The old rsa pair, no ed25519 pair; new ones of both staged. */
 static void
 stage_two_pairs (Fixture *fixture)
@@ -131,7 +109,7 @@ install_both (Fixture *fixture)
 static void
 assert_old_keys (Fixture *fixture)
 {
-  g_autofree char *names = list_dir (fixture->dir);
+  g_autofree char *names = fixture_dir_list (fixture->dir);
 
   g_assert_cmpstr (names, ==, "ssh_host_rsa_key ssh_host_rsa_key.pub");
   assert_file (fixture->dir, "ssh_host_rsa_key", "old rsa");
@@ -152,7 +130,7 @@ test_commit (Fixture       *fixture,
   assert_file (fixture->dir, "ssh_host_rsa_key", "new rsa");
   assert_file (fixture->dir, "ssh_host_ed25519_key.pub", "new ed25519 pub");
   /* The old files by hard link, the missing ones marked. */
-  aside_names = list_dir (aside);
+  aside_names = fixture_dir_list (aside);
   g_assert_cmpstr (aside_names, ==,
                    "ssh_host_ed25519_key.absent ssh_host_ed25519_key.pub.absent "
                    "ssh_host_rsa_key ssh_host_rsa_key.pub");
@@ -160,7 +138,7 @@ test_commit (Fixture       *fixture,
 
   g_assert_true (ssh_host_key_swap_commit (fixture->dir, &error));
   g_assert_no_error (error);
-  names = list_dir (fixture->dir);
+  names = fixture_dir_list (fixture->dir);
   g_assert_cmpstr (names, ==, "ssh_host_ed25519_key ssh_host_ed25519_key.pub "
                               "ssh_host_rsa_key ssh_host_rsa_key.pub");
   assert_file (fixture->dir, "ssh_host_rsa_key.pub", "new rsa pub");
@@ -237,7 +215,7 @@ test_begin_twice (Fixture       *fixture,
   g_assert_false (ssh_host_key_swap_begin (fixture->dir, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_true (ssh_host_key_swap_roll_back (fixture->dir, NULL, NULL));
-  names = list_dir (fixture->dir);
+  names = fixture_dir_list (fixture->dir);
   g_assert_cmpstr (names, ==, "");
 }
 
