@@ -10,6 +10,7 @@
 
 #include "atomic-file.h"
 #include "identity-validate.h"
+#include "json-members.h"
 #include "small-file.h"
 
 /* Raised when the format changes in a way an older agent must not read. */
@@ -310,17 +311,6 @@ identity_journal_load (const char  *path,
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
 JsonNode *
 identity_journal_steps_to_json (const IdentityJournal *journal)
 {
@@ -334,10 +324,10 @@ identity_journal_steps_to_json (const IdentityJournal *journal)
       const IdentityStepRecord *record = &journal->steps[i];
 
       json_builder_begin_object (builder);
-      add_string (builder, "name", step_names[i]);
-      add_string (builder, "status", status_names[record->status]);
-      add_string (builder, "detail", record->detail);
-      add_string (builder, "error", record->error);
+      json_members_add_string (builder, "name", step_names[i]);
+      json_members_add_string (builder, "status", status_names[record->status]);
+      json_members_add_string (builder, "detail", record->detail);
+      json_members_add_string (builder, "error", record->error);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -352,11 +342,11 @@ journal_to_json (const IdentityJournal *journal)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
   json_builder_add_int_value (builder, JOURNAL_VERSION);
-  add_string (builder, "instance-id", journal->instance_id);
-  add_string (builder, "request-digest", journal->request_digest);
-  add_string (builder, "machine-id", journal->machine_id);
-  add_string (builder, "previous-machine-id", journal->previous_machine_id);
-  add_string (builder, "machine-id-boot-id", journal->machine_id_boot_id);
+  json_members_add_string (builder, "instance-id", journal->instance_id);
+  json_members_add_string (builder, "request-digest", journal->request_digest);
+  json_members_add_string (builder, "machine-id", journal->machine_id);
+  json_members_add_string (builder, "previous-machine-id", journal->previous_machine_id);
+  json_members_add_string (builder, "machine-id-boot-id", journal->machine_id_boot_id);
   json_builder_set_member_name (builder, "steps");
   json_builder_add_value (builder, identity_journal_steps_to_json (journal));
   if (journal->ssh_host_keys != NULL)

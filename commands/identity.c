@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "identity-validate.h"
+#include "json-members.h"
 #include "small-file.h"
 #include "ssh-host-keys.h"
 
@@ -236,17 +237,6 @@ same_file (const char *root,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
 add_boolean (JsonBuilder *builder,
              const char  *name,
              gboolean     value)
@@ -263,8 +253,8 @@ add_id128 (JsonBuilder *builder,
 {
   g_autofree char *state_name = g_strconcat (name, "-state", NULL);
 
-  add_string (builder, state_name, id128_state_name (state));
-  add_string (builder, name, value);
+  json_members_add_string (builder, state_name, id128_state_name (state));
+  json_members_add_string (builder, name, value);
 }
 
 static void
@@ -283,11 +273,11 @@ add_host_names (JsonBuilder *builder,
     {
       g_autofree char *host_name = g_utf8_make_valid (uts.nodename, -1);
 
-      add_string (builder, "host-name", host_name);
+      json_members_add_string (builder, "host-name", host_name);
     }
-  add_string (builder, "static-host-name", static_name);
+  json_members_add_string (builder, "static-host-name", static_name);
   if (pretty_name != NULL && pretty_name[0] != '\0')
-    add_string (builder, "pretty-host-name", pretty_name);
+    json_members_add_string (builder, "pretty-host-name", pretty_name);
 }
 
 static void
@@ -319,8 +309,8 @@ add_os (JsonBuilder *builder,
   json_builder_begin_object (builder);
   if (os_release != NULL)
     {
-      add_string (builder, "id", g_hash_table_lookup (os_release, "ID"));
-      add_string (builder, "version-id", g_hash_table_lookup (os_release, "VERSION_ID"));
+      json_members_add_string (builder, "id", g_hash_table_lookup (os_release, "ID"));
+      json_members_add_string (builder, "version-id", g_hash_table_lookup (os_release, "VERSION_ID"));
     }
   json_builder_end_object (builder);
 }
@@ -363,8 +353,8 @@ identity_collect (const char *root)
   json_builder_begin_object (builder);
   add_host_names (builder, root);
   add_machine_ids (builder, root);
-  add_string (builder, "boot-id", boot_id);
-  add_string (builder, "product-uuid", product_uuid);
+  json_members_add_string (builder, "boot-id", boot_id);
+  json_members_add_string (builder, "product-uuid", product_uuid);
   add_os (builder, root);
   add_ssh_host_keys (builder, root);
   json_builder_end_object (builder);

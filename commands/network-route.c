@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json-members.h"
 #include "message.h"
 #include "network-private.h"
 
@@ -81,15 +82,6 @@ ipv6_from_hex (const char *hex)
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
 add_int (JsonBuilder *builder,
          const char  *name,
          gint64       value)
@@ -124,13 +116,13 @@ add_ipv4_route (JsonBuilder  *builder,
   add_int (builder, "refcnt", as_c_int (v[4]));
   add_int (builder, "window", as_c_int (v[9]));
   add_int (builder, "version", 4);
-  add_string (builder, "iface", columns[0]);
-  add_string (builder, "destination", destination);
+  json_members_add_nullable_string (builder, "iface", columns[0]);
+  json_members_add_nullable_string (builder, "destination", destination);
   add_int (builder, "irtt", as_c_int (v[10]));
-  add_string (builder, "gateway", gateway);
+  json_members_add_nullable_string (builder, "gateway", gateway);
   add_int (builder, "use", as_c_int (v[5]));
   add_int (builder, "mtu", as_c_int (v[8]));
-  add_string (builder, "mask", mask);
+  json_members_add_nullable_string (builder, "mask", mask);
   json_builder_end_object (builder);
   return TRUE;
 }
@@ -163,15 +155,15 @@ add_ipv6_route (JsonBuilder  *builder,
    * are what a client decodes. Member order as for IPv4. */
   json_builder_begin_object (builder);
   add_int (builder, "flags", (guint32) v[8]);
-  add_string (builder, "source", source);
+  json_members_add_nullable_string (builder, "source", source);
   add_int (builder, "metric", as_c_int (v[5]));
   add_int (builder, "refcnt", as_c_int (v[6]));
   add_int (builder, "version", 6);
-  add_string (builder, "nexthop", nexthop);
-  add_string (builder, "iface", columns[9]);
-  add_string (builder, "destination", destination);
-  add_string (builder, "desprefixlen", desprefixlen);
-  add_string (builder, "srcprefixlen", srcprefixlen);
+  json_members_add_nullable_string (builder, "nexthop", nexthop);
+  json_members_add_nullable_string (builder, "iface", columns[9]);
+  json_members_add_nullable_string (builder, "destination", destination);
+  json_members_add_nullable_string (builder, "desprefixlen", desprefixlen);
+  json_members_add_nullable_string (builder, "srcprefixlen", srcprefixlen);
   add_int (builder, "use", as_c_int (v[7]));
   json_builder_end_object (builder);
   return TRUE;

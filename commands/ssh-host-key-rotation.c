@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json-members.h"
 #include "small-file.h"
 #include "ssh-host-key-config.h"
 #include "ssh-host-key-swap.h"
@@ -601,15 +602,6 @@ ssh_host_keys_rotate (const char          *ssh_dir,
   return g_steal_pointer (&rotation);
 }
 
-static void
-add_string_member (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
 static const char *
 reload_method_name (SshdReloadMethod method)
 {
@@ -642,12 +634,12 @@ ssh_host_key_rotation_to_json (const SshHostKeyRotation *rotation)
       g_autofree char *path = g_utf8_make_valid (change->path, -1);
 
       json_builder_begin_object (builder);
-      add_string_member (builder, "type", change->type);
-      add_string_member (builder, "path", path);
-      add_string_member (builder, "public-key", change->public_key);
-      add_string_member (builder, "fingerprint", change->fingerprint);
-      if (change->old_fingerprint != NULL)
-        add_string_member (builder, "old-fingerprint", change->old_fingerprint);
+      json_members_add_nullable_string (builder, "type", change->type);
+      json_members_add_nullable_string (builder, "path", path);
+      json_members_add_nullable_string (builder, "public-key", change->public_key);
+      json_members_add_nullable_string (builder, "fingerprint", change->fingerprint);
+      /* Absent for a key that is new rather than replaced. */
+      json_members_add_string (builder, "old-fingerprint", change->old_fingerprint);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

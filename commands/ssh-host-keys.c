@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "json-members.h"
 #include "small-file.h"
 
 G_DEFINE_QUARK (ssh-host-keys-error-quark, ssh_host_keys_error)
@@ -289,15 +290,6 @@ ssh_host_keys_list (const char  *dir,
   return g_steal_pointer (&keys);
 }
 
-static void
-add_string_member (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
 JsonNode *
 ssh_host_keys_to_json (GPtrArray *keys)
 {
@@ -317,15 +309,15 @@ ssh_host_keys_to_json (GPtrArray *keys)
         {
           g_autofree char *message = g_utf8_make_valid (key->error, -1);
 
-          add_string_member (builder, "path", path);
-          add_string_member (builder, "error", message);
+          json_members_add_nullable_string (builder, "path", path);
+          json_members_add_nullable_string (builder, "error", message);
         }
       else
         {
-          add_string_member (builder, "type", key->type);
-          add_string_member (builder, "path", path);
-          add_string_member (builder, "public-key", key->public_key);
-          add_string_member (builder, "fingerprint", key->fingerprint);
+          json_members_add_nullable_string (builder, "type", key->type);
+          json_members_add_nullable_string (builder, "path", path);
+          json_members_add_nullable_string (builder, "public-key", key->public_key);
+          json_members_add_nullable_string (builder, "fingerprint", key->fingerprint);
         }
       json_builder_end_object (builder);
     }

@@ -20,6 +20,7 @@
 
 #include "commands.h"
 #include "identity.h"
+#include "json-members.h"
 #include "message.h"
 
 static void
@@ -52,17 +53,6 @@ handle_get_host_name (CommandCall *call)
 }
 
 static void
-add_optional_string (JsonBuilder *builder,
-                     const char  *member,
-                     const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
 handle_get_osinfo (CommandCall *call)
 {
   static const struct { const char *member; const char *key; } os_release_members[] = {
@@ -81,12 +71,12 @@ handle_get_osinfo (CommandCall *call)
   json_builder_begin_object (builder);
   if (uname (&kernel) == 0)
     {
-      add_optional_string (builder, "kernel-release", kernel.release);
-      add_optional_string (builder, "kernel-version", kernel.version);
-      add_optional_string (builder, "machine", kernel.machine);
+      json_members_add_string (builder, "kernel-release", kernel.release);
+      json_members_add_string (builder, "kernel-version", kernel.version);
+      json_members_add_string (builder, "machine", kernel.machine);
     }
   for (gsize i = 0; os_release != NULL && i < G_N_ELEMENTS (os_release_members); i++)
-    add_optional_string (builder, os_release_members[i].member,
+    json_members_add_string (builder, os_release_members[i].member,
                          g_hash_table_lookup (os_release, os_release_members[i].key));
   json_builder_end_object (builder);
 
@@ -110,7 +100,7 @@ handle_get_timezone (CommandCall *call)
     }
 
   json_builder_begin_object (builder);
-  add_optional_string (builder, "zone", local.tm_zone);
+  json_members_add_string (builder, "zone", local.tm_zone);
   json_builder_set_member_name (builder, "offset");
   json_builder_add_int_value (builder, local.tm_gmtoff);
   json_builder_end_object (builder);
