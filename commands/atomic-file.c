@@ -10,20 +10,10 @@
 #include <gio/gio.h>
 
 #include "atomic-file.h"
+#include "errno-error.h"
 
 /* How many temporary names to try before deciding something is wrong. */
 #define TEMPORARY_NAME_TRIES 16
-
-static gboolean
-fail_errno (GError     **error,
-            int          saved_errno,
-            const char  *what,
-            const char  *path)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Cannot %s %s: %s", what, path, g_strerror (saved_errno));
-  return FALSE;
-}
 
 /* The directory of @path, opened, and @path's last component. */
 static int
@@ -36,7 +26,7 @@ open_parent (const char  *path,
 
   if (fd < 0)
     {
-      fail_errno (error, errno, "open the directory", dir);
+      errno_error_set (error, errno, "Cannot open the directory %s", dir);
       return -1;
     }
   *out_name = g_path_get_basename (path);
@@ -84,10 +74,10 @@ commit (int          dir_fd,
     {
       int saved_errno = errno;
       unlinkat (dir_fd, temporary, 0);
-      return fail_errno (error, saved_errno, "replace", path);
+      return errno_error_set (error, saved_errno, "Cannot replace %s", path);
     }
   if (fsync (dir_fd) != 0)
-    return fail_errno (error, errno, "sync the directory of", path);
+    return errno_error_set (error, errno, "Cannot sync the directory of %s", path);
   return TRUE;
 }
 
@@ -119,30 +109,30 @@ atomic_file_replace_at (int          dir_fd,
         break;
     }
   if (fd < 0)
-    return fail_errno (error, errno, "create a file beside", display_path);
+    return errno_error_set (error, errno, "Cannot create a file beside %s", display_path);
 
   /* The mode and owner before the contents are there and before the name
    * is visible: a secret is never readable by others, not even briefly. */
   if ((uid != (uid_t) -1 || gid != (gid_t) -1) && fchown (fd, uid, gid) != 0)
     {
-      fail_errno (error, errno, "set the owner of", display_path);
+      errno_error_set (error, errno, "Cannot set the owner of %s", display_path);
       goto remove;
     }
   if (fchmod (fd, mode) != 0)
     {
-      fail_errno (error, errno, "set the mode of", display_path);
+      errno_error_set (error, errno, "Cannot set the mode of %s", display_path);
       goto remove;
     }
   errno = 0;
   if (!write_all (fd, data, length) || fsync (fd) != 0)
     {
-      fail_errno (error, errno != 0 ? errno : EIO, "write", display_path);
+      errno_error_set (error, errno != 0 ? errno : EIO, "Cannot write %s", display_path);
       goto remove;
     }
   if (close (fd) != 0)
     {
       fd = -1;
-      fail_errno (error, errno, "write", display_path);
+      errno_error_set (error, errno, "Cannot write %s", display_path);
       goto remove;
     }
 
@@ -206,7 +196,7 @@ atomic_file_symlink (const char  *path,
         break;
     }
   if (!created)
-    ok = fail_errno (error, errno, "create a link beside", path);
+    ok = errno_error_set (error, errno, "Cannot create a link beside %s", path);
   else
     ok = commit (dir_fd, temporary, name, path, error);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "atomic-file.h"
+#include "errno-error.h"
 #include "identity-steps.h"
 #include "identity-validate.h"
 #include "small-file.h"
@@ -76,18 +77,6 @@ identity_machine_id_read (const char *root)
   return identity_validate_machine_id (contents, NULL) ? g_steal_pointer (&contents) : NULL;
 }
 
-static gboolean
-fail_errno (GError     **error,
-            const char  *what,
-            const char  *path)
-{
-  int saved_errno = errno;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Cannot %s %s: %s", what, path, g_strerror (saved_errno));
-  return FALSE;
-}
-
 /* Makes @root/var/lib/dbus/machine-id agree with /etc/machine-id; sets
  * @out_detail to what it did. */
 static gboolean
@@ -104,7 +93,7 @@ update_dbus_machine_id (const char  *root,
   if (lstat (path, &st) != 0)
     {
       if (errno != ENOENT)
-        return fail_errno (error, "look at", path);
+        return errno_error_set (error, errno, "Cannot look at %s", path);
       if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
         {
           *out_detail = g_strdup ("no /var/lib/dbus");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errno-error.h"
 #include "identity-steps.h"
 #include "system-bus.h"
 #include "systemd-units.h"
@@ -46,17 +47,6 @@ static const char * const network_units[] = {
 };
 
 static gboolean
-fail_errno (GError     **error,
-            int          saved_errno,
-            const char  *what,
-            const char  *path)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Cannot %s %s: %s", what, path, g_strerror (saved_errno));
-  return FALSE;
-}
-
-static gboolean
 matches (const LeaseFiles *files,
          const char       *name)
 {
@@ -85,7 +75,7 @@ remove_regular_at (int          dir_fd,
   struct stat st;
 
   if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-    return errno == ENOENT || fail_errno (error, errno, "look at", path);
+    return errno == ENOENT || errno_error_set (error, errno, "Cannot look at %s", path);
   /* A link or a FIFO planted here is not a lease; it is left alone. */
   if (!S_ISREG (st.st_mode))
     {
@@ -93,7 +83,7 @@ remove_regular_at (int          dir_fd,
       return TRUE;
     }
   if (unlinkat (dir_fd, name, 0) != 0)
-    return errno == ENOENT || fail_errno (error, errno, "remove", path);
+    return errno == ENOENT || errno_error_set (error, errno, "Cannot remove %s", path);
   g_ptr_array_add (removed, g_strdup (path));
   return TRUE;
 }
@@ -117,7 +107,7 @@ open_dir (const char  *root,
       g_debug ("%s is not a directory; left alone", dir);
       return -1;
     }
-  fail_errno (error, errno, "open the directory", dir);
+  errno_error_set (error, errno, "Cannot open the directory %s", dir);
   return -1;
 }
 
@@ -146,7 +136,7 @@ remove_lease_files (const char        *root,
       int saved_errno = errno;
 
       close (fd);
-      return fail_errno (error, saved_errno, "read the directory", files->dir);
+      return errno_error_set (error, saved_errno, "Cannot read the directory %s", files->dir);
     }
 
   /* Names first, removal after: no unlinking under readdir()'s feet. */
@@ -159,7 +149,7 @@ remove_lease_files (const char        *root,
       int saved_errno = errno;
 
       closedir (dir);
-      return fail_errno (error, saved_errno, "read the directory", files->dir);
+      return errno_error_set (error, saved_errno, "Cannot read the directory %s", files->dir);
     }
 
   g_ptr_array_sort (names, compare_names);

@@ -12,18 +12,9 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-#define ABSENT_SUFFIX ".absent"
+#include "errno-error.h"
 
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *what,
-                 const char  *path)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "Cannot %s %s: %s",
-               what, path, g_strerror (saved_errno));
-  return FALSE;
-}
+#define ABSENT_SUFFIX ".absent"
 
 static gboolean
 fsync_path (const char  *path,
@@ -33,12 +24,12 @@ fsync_path (const char  *path,
   int saved_errno;
 
   if (fd < 0)
-    return set_errno_error (error, errno, "open", path);
+    return errno_error_set (error, errno, "Cannot open %s", path);
   if (fsync (fd) != 0)
     {
       saved_errno = errno;
       close (fd);
-      return set_errno_error (error, saved_errno, "sync", path);
+      return errno_error_set (error, saved_errno, "Cannot sync %s", path);
     }
   close (fd);
   return TRUE;
@@ -70,7 +61,7 @@ ssh_host_key_swap_begin (const char  *ssh_dir,
 
       /* Private keys go there: nobody else may look in. */
       if (g_mkdir (path, 0700) != 0)
-        return set_errno_error (error, errno, "make", path);
+        return errno_error_set (error, errno, "Cannot make %s", path);
     }
   return TRUE;
 }
@@ -103,11 +94,11 @@ keep_aside (const char  *aside,
   if (link (path, kept) == 0)
     return TRUE;
   if (errno != ENOENT)
-    return set_errno_error (error, errno, "keep aside", path);
+    return errno_error_set (error, errno, "Cannot keep aside %s", path);
 
   fd = open (marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
-    return set_errno_error (error, errno, "make", marker);
+    return errno_error_set (error, errno, "Cannot make %s", marker);
   close (fd);
   return TRUE;
 }
@@ -139,7 +130,7 @@ ssh_host_key_swap_install (const char  *ssh_dir,
       g_autofree char *path = g_build_filename (ssh_dir, names[i], NULL);
 
       if (rename (staged, path) != 0)
-        return set_errno_error (error, errno, "put in place", path);
+        return errno_error_set (error, errno, "Cannot put in place %s", path);
     }
   return TRUE;
 }
@@ -173,10 +164,10 @@ remove_dir (const char  *dir,
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       if (g_unlink (path) != 0)
-        return set_errno_error (error, errno, "remove", path);
+        return errno_error_set (error, errno, "Cannot remove %s", path);
     }
   if (g_rmdir (dir) != 0)
-    return set_errno_error (error, errno, "remove", dir);
+    return errno_error_set (error, errno, "Cannot remove %s", dir);
   return TRUE;
 }
 
@@ -243,7 +234,7 @@ ssh_host_key_swap_roll_back (const char  *ssh_dir,
           if (g_unlink (path) == 0)
             note_pair (restored, original);
           else if (errno != ENOENT)
-            return set_errno_error (error, errno, "remove", path);
+            return errno_error_set (error, errno, "Cannot remove %s", path);
         }
       else
         {
@@ -255,7 +246,7 @@ ssh_host_key_swap_roll_back (const char  *ssh_dir,
               (lstat (path, &current) != 0 || current.st_ino != kept_stat.st_ino))
             note_pair (restored, name);
           if (rename (kept, path) != 0)
-            return set_errno_error (error, errno, "put back", path);
+            return errno_error_set (error, errno, "Cannot put back %s", path);
         }
     }
 

@@ -12,18 +12,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "errno-error.h"
 #include "process.h"
-
-static gboolean
-set_errno_error (GError     **error,
-                 const char  *what)
-{
-  int saved_errno = errno;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "%s: %s", what, g_strerror (saved_errno));
-  return FALSE;
-}
 
 gboolean
 process_daemonize (GError **error)
@@ -33,27 +23,27 @@ process_daemonize (GError **error)
 
   pid = fork ();
   if (pid < 0)
-    return set_errno_error (error, "fork");
+    return errno_error_set (error, errno, "fork");
   if (pid > 0)
     _exit (EXIT_SUCCESS);
 
   if (setsid () < 0)
-    return set_errno_error (error, "setsid");
+    return errno_error_set (error, errno, "setsid");
 
   /* The second fork makes sure we can never reacquire a terminal. */
   pid = fork ();
   if (pid < 0)
-    return set_errno_error (error, "fork");
+    return errno_error_set (error, errno, "fork");
   if (pid > 0)
     _exit (EXIT_SUCCESS);
 
   umask (0077);
   if (chdir ("/") < 0)
-    return set_errno_error (error, "chdir /");
+    return errno_error_set (error, errno, "chdir /");
 
   null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   if (null_fd < 0)
-    return set_errno_error (error, "/dev/null");
+    return errno_error_set (error, errno, "/dev/null");
   dup2 (null_fd, STDIN_FILENO);
   dup2 (null_fd, STDOUT_FILENO);
   dup2 (null_fd, STDERR_FILENO);
@@ -75,7 +65,7 @@ open_locked (const char  *path,
 
   if (fd < 0)
     {
-      set_errno_error (error, path);
+      errno_error_set (error, errno, "%s", path);
       return -1;
     }
 
@@ -105,7 +95,7 @@ process_write_pidfile (const char  *path,
 
   if (ftruncate (fd, 0) < 0 || write (fd, pid, strlen (pid)) != (gssize) strlen (pid))
     {
-      set_errno_error (error, path);
+      errno_error_set (error, errno, "%s", path);
       close (fd);
       return -1;
     }
@@ -141,7 +131,7 @@ process_ensure_statedir (const char  *path,
                          GError     **error)
 {
   if (g_mkdir_with_parents (path, 0700) < 0)
-    return set_errno_error (error, path);
+    return errno_error_set (error, errno, "%s", path);
 
   return TRUE;
 }
