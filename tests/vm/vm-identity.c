@@ -126,6 +126,15 @@ keyscan (Vm      *vm,
         continue;
       g_ptr_array_add (keys, g_strdup_printf ("%s %s", words[1], words[2]));
     }
+  /* What it says about a key it could not get: "Connection closed",
+   * a timeout; for the log of a retried scan. */
+  g_strstrip (errors);
+  if (*errors != '\0')
+    {
+      g_autofree char *quoted = g_strescape (errors, NULL);
+
+      printf ("# ssh-keyscan said: %s\n", quoted);
+    }
   if (keys->len == 0)
     {
       vm_fail (error, "ssh-keyscan found no host key on port %u: %s", vm->ssh_port, errors);
@@ -160,6 +169,14 @@ check_sshd_serves (Vm         *vm,
         {
           g_propagate_error (error, g_steal_pointer (&scan_error));
           return FALSE;
+        }
+      for (guint i = 0; served != NULL && i < json_array_get_length (keys); i++)
+        {
+          const char *key = json_object_get_string_member (json_array_get_object_element (keys, i),
+                                                           "public-key");
+
+          if (!g_ptr_array_find_with_equal_func (served, key, g_str_equal, NULL))
+            printf ("# not served: %.40s...\n", key);
         }
       printf ("# ssh-keyscan attempt %u found %u of %u keys%s%s\n", attempt,
               served != NULL ? served->len : 0, json_array_get_length (keys),
