@@ -38,11 +38,17 @@ no_shared_mounts (void)
          strstr (mountinfo, " shared:") == NULL;
 }
 
+gboolean
+mountns_is_private (void)
+{
+  return !same_namespace_as_parent ("mnt") && !same_namespace_as_parent ("uts") &&
+         no_shared_mounts ();
+}
+
 void
 mountns_require_private (void)
 {
-  if (same_namespace_as_parent ("mnt") || same_namespace_as_parent ("uts") ||
-      !no_shared_mounts ())
+  if (!mountns_is_private ())
     {
       g_print ("SKIP: not in private mount and UTS namespaces; run through run-in-mountns.sh\n");
       exit (HARNESS_EXIT_SKIP);

@@ -17,6 +17,9 @@ G_BEGIN_DECLS
  * over /etc would be the machine's. Call it first, before harness_init(),
  * so that a skip leaves nothing behind. */
 void mountns_require_private (void);
+/* The same check, without exiting: whether this process already runs
+ * in such namespaces. */
+gboolean mountns_is_private (void);
 
 /* Fails the test with @what and errno's message unless @ok. */
 void mountns_check (gboolean    ok,

@@ -103,8 +103,8 @@ session_answer_ssh_reload (DbusMock *bus,
   dbus_mock_systemd_expect_list_units (bus, ssh_unit, units, 1);
 }
 
-static void
-answer_network_units (DbusMock *bus)
+void
+session_answer_network_units (DbusMock *bus)
 {
   const DbusMockUnit units[] = {
     { "NetworkManager.service", "loaded", "active" },
@@ -406,7 +406,7 @@ session_serve (Session       *session,
 
   if (first <= STEP_NETWORK_STATE && (services & SERVICES_SYSTEMD) && request->reset_network_state)
     {
-      answer_network_units (bus);
+      session_answer_network_units (bus);
       if (block == BLOCK_RESTART_NETWORK)
         {
           session->unanswered =

@@ -135,6 +135,9 @@ void session_answer_restart (DbusMock   *bus,
  * ssh.service and sshd.service (Debian's alias) first. */
 void session_answer_ssh_reload (DbusMock *bus,
                                 guint32   job_id);
+/* The network reset's look for a running network manager, which finds
+ * NetworkManager.service (then restarted with session_answer_restart()). */
+void session_answer_network_units (DbusMock *bus);
 
 /* Checks of a reply. */
 const char *session_member_string (JsonObject *object,
