@@ -76,6 +76,7 @@ typedef enum {
   METRIC_DBUS,
   METRIC_WRAPPER,
   METRIC_REST,
+  METRIC_BETWEEN_RUNS,
   METRIC_COUNT,
 } Metric;
 
@@ -228,9 +229,11 @@ compare_runs_by_start (gconstpointer a,
 }
 
 /* The wall time during which at least one ssh-keygen ran: the sum of the
- * runs unless the agent ran some side by side. */
+ * runs unless the agent ran some side by side. Sets @out_span to the time
+ * from the first run's start to the last one's end. */
 static gint64
-covered_ns (GArray *runs)
+covered_ns (GArray *runs,
+            gint64 *out_span)
 {
   gint64 covered = 0, end = G_MININT64;
 
@@ -244,6 +247,7 @@ covered_ns (GArray *runs)
         covered += run->end_ns - start;
       end = MAX (end, run->end_ns);
     }
+  *out_span = runs->len > 0 ? end - g_array_index (runs, KeygenRun, 0).start_ns : 0;
   return covered;
 }
 
@@ -268,7 +272,7 @@ account_keygen_runs (Results *results,
   gint64 per_type[CLONE_MACHINE_N_KEY_TYPES] = { 0 };
   guint counts[KEYGEN_OTHER + 1] = { 0 };
   gint64 total = received - sent;
-  gint64 covered, remainder, wrapper;
+  gint64 covered, span, remainder, wrapper, between;
   double share;
 
   for (guint i = 0; i < runs->len; i++)
@@ -308,9 +312,12 @@ account_keygen_runs (Results *results,
                   round + 1, counts[KEYGEN_CHECK], counts[KEYGEN_OTHER], results->n_checks,
                   results->n_other);
 
-  covered = covered_ns (runs);
+  covered = covered_ns (runs, &span);
   remainder = total - covered;
   wrapper = (gint64) runs->len * results->wrapper_cost;
+  /* What the agent does from one run's end to the next one's start:
+   * reap, read, check, spawn. One wrapper start falls in each gap. */
+  between = span - covered - (gint64) (runs->len - 1) * results->wrapper_cost;
   add (results, METRIC_TOTAL, total);
   add (results, METRIC_GENERATE, sums[KEYGEN_GENERATE]);
   for (gsize t = 0; t < CLONE_MACHINE_N_KEY_TYPES; t++)
@@ -321,6 +328,7 @@ account_keygen_runs (Results *results,
   add (results, METRIC_DBUS, dbus_ns);
   add (results, METRIC_WRAPPER, wrapper);
   add (results, METRIC_REST, remainder - dbus_ns - wrapper);
+  add (results, METRIC_BETWEEN_RUNS, between);
   share = (double) covered / (double) total;
   g_array_append_val (results->keygen_share, share);
 
@@ -436,6 +444,9 @@ print_table (const Results *results)
     g_strdup_printf ("    timing wrapper, %u x %.2f (estimate)",
                      CLONE_MACHINE_N_KEY_TYPES + results->n_checks + results->n_other,
                      ms (results->wrapper_cost));
+  g_autofree char *between =
+    g_strdup_printf ("      of which in the %u gaps between runs",
+                     CLONE_MACHINE_N_KEY_TYPES + results->n_checks + results->n_other - 1);
 
   g_print ("\n  %-44s %9s %9s %9s\n", "(ms)", "median", "min", "max");
   print_row ("total: request sent to reply read", results->series[METRIC_TOTAL]);
@@ -453,6 +464,7 @@ print_table (const Results *results)
   print_row ("    D-Bus exchanges with the mocks", results->series[METRIC_DBUS]);
   print_row (wrapper, results->series[METRIC_WRAPPER]);
   print_row ("    the rest: files, fsyncs, renames, spawns", results->series[METRIC_REST]);
+  print_row (between, results->series[METRIC_BETWEEN_RUNS]);
   g_print ("\n  ssh-keygen's share of the total: %.0f%% (median of the rounds)\n",
            100 * median_share (results->keygen_share));
 }
