@@ -96,6 +96,19 @@ call_join (Call *call)
 static const char * const ssh_names[] = { "ssh.service", "sshd.service", NULL };
 static const char * const ssh_only[] = { "ssh.service", NULL };
 
+/* Runs systemd_units_find() for @call's names against a systemd whose
+ * ListUnitsByNames answers @units. */
+static void
+find_with_units (Fixture            *fixture,
+                 Call               *call,
+                 const DbusMockUnit *units,
+                 gsize               n_units)
+{
+  call_start (call, find_in_thread);
+  dbus_mock_systemd_expect_list_units (fixture->mock, call->names, units, n_units);
+  call_join (call);
+}
+
 static void
 test_find_first_loaded (Fixture       *fixture,
                         gconstpointer  data)
@@ -106,9 +119,7 @@ test_find_first_loaded (Fixture       *fixture,
   };
   Call call = { .bus = fixture->bus, .names = ssh_names, .active_only = TRUE };
 
-  call_start (&call, find_in_thread);
-  dbus_mock_systemd_expect_list_units (fixture->mock, ssh_names, units, G_N_ELEMENTS (units));
-  call_join (&call);
+  find_with_units (fixture, &call, units, G_N_ELEMENTS (units));
   g_assert_no_error (call.error);
   g_assert_cmpstr (call.found, ==, "sshd.service");
   call_clear (&call);
@@ -126,9 +137,7 @@ test_find_alias (Fixture       *fixture,
   };
   Call call = { .bus = fixture->bus, .names = ssh_names, .active_only = TRUE };
 
-  call_start (&call, find_in_thread);
-  dbus_mock_systemd_expect_list_units (fixture->mock, ssh_names, units, G_N_ELEMENTS (units));
-  call_join (&call);
+  find_with_units (fixture, &call, units, G_N_ELEMENTS (units));
   g_assert_no_error (call.error);
   g_assert_cmpstr (call.found, ==, "ssh.service");
   call_clear (&call);
@@ -146,15 +155,11 @@ test_find_active_only (Fixture       *fixture,
   Call loaded = { .bus = fixture->bus, .names = ssh_names, .active_only = FALSE };
 
   /* None running: no unit, and no error. */
-  call_start (&active, find_in_thread);
-  dbus_mock_systemd_expect_list_units (fixture->mock, ssh_names, units, G_N_ELEMENTS (units));
-  call_join (&active);
+  find_with_units (fixture, &active, units, G_N_ELEMENTS (units));
   g_assert_no_error (active.error);
   g_assert_null (active.found);
 
-  call_start (&loaded, find_in_thread);
-  dbus_mock_systemd_expect_list_units (fixture->mock, ssh_names, units, G_N_ELEMENTS (units));
-  call_join (&loaded);
+  find_with_units (fixture, &loaded, units, G_N_ELEMENTS (units));
   g_assert_no_error (loaded.error);
   g_assert_cmpstr (loaded.found, ==, "ssh.service");
 
@@ -405,9 +410,7 @@ test_connect_private (Fixture       *fixture,
                    g_dbus_connection_get_unique_name (fixture->bus));
 
   call.bus = bus;
-  call_start (&call, find_in_thread);
-  dbus_mock_systemd_expect_list_units (fixture->mock, ssh_only, units, 1);
-  call_join (&call);
+  find_with_units (fixture, &call, units, 1);
   g_assert_no_error (call.error);
   g_assert_cmpstr (call.found, ==, "ssh.service");
   call_clear (&call);
