@@ -36,8 +36,9 @@
 # root, but with only the unit's capabilities, no new privileges (setuid
 # programs such as su and sudo gain nothing: use runuser or setpriv to act
 # as another user), Internet sockets to localhost only, no devices but the
-# usual ones, and the unit's system call filter. What a hook needs beyond
-# that goes into a drop-in (systemctl edit guestlinkd).
+# usual ones, the unit's system call filter, and no memory that is both
+# writable and executable (a JIT compiler, as in Java, fails). What a hook
+# needs beyond that goes into a drop-in (systemctl edit guestlinkd).
 #
 # "freeze" runs before the filesystems are frozen: a hook may write to
 # disk. "thaw" runs after they are thawed.
