@@ -23,6 +23,10 @@ fail() {
     echo "FAIL: $*"
     status=1
 }
+# A list, one item per line, on one line.
+words() {
+    paste -s -d ' ' <<<"$1"
+}
 
 if ! parsed=$(rpmspec -P "$spec" 2>&1); then
     echo "$parsed"
@@ -50,15 +54,15 @@ section_packages() {
 packages=$( { echo "$name"; section_packages %package; } | sort)
 files=$(section_packages %files)
 [[ "$packages" == "$expected" ]] ||
-    fail "%package declares [$(echo $packages)], expected [$(echo $expected)]"
+    fail "%package declares [$(words "$packages")], expected [$(words "$expected")]"
 [[ "$files" == "$expected" ]] ||
-    fail "%files sections are for [$(echo $files)], expected [$(echo $expected)]"
+    fail "%files sections are for [$(words "$files")], expected [$(words "$expected")]"
 
 # rpm's own view of the packages the spec builds, with their versions.
 built=$(rpmspec -q --builtrpms --qf '%{NAME} %{VERSION}\n' "$spec" 2>&1 | sort) ||
     fail "rpmspec -q $spec failed: $built"
-[[ "$built" == "$(sed "s/\$/ $meson_version/" <<<"$expected")" ]] ||
-    fail "rpmspec -q --builtrpms says: $(echo $built)"
+[[ "$built" == "$(awk -v v="$meson_version" '{ print $0, v }' <<<"$expected")" ]] ||
+    fail "rpmspec -q --builtrpms says: $(words "$built")"
 
-[[ $status -eq 0 ]] && echo "ok: $spec declares $(echo $expected) at $meson_version"
+[[ $status -eq 0 ]] && echo "ok: $spec declares $(words "$expected") at $meson_version"
 exit $status
