@@ -79,5 +79,16 @@ expect_only "guestlink authorized-keys alice <TAB>" "add list remove" \
 expect_only "guestlink authorized-keys <TAB>" "" guestlink authorized-keys ""
 expect "guestlink --j<TAB>" "--json" guestlink --j
 
+# bash splits "--opt=VALUE" at '=' into three words; a path with a space
+# must stay one candidate.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir "$scratch/agent dir"
+expect "guestlink -s DIR/ag<TAB>" "$scratch/agent dir" guestlink -s "$scratch/ag"
+expect "guestlink --socket=DIR/ag<TAB>" "$scratch/agent dir" guestlink --socket = "$scratch/ag"
+expect_only "guestlink ssh-keys rotate --type=<TAB>" "ecdsa ed25519 rsa" \
+    guestlink ssh-keys rotate --type = ""
+expect_only "guestlink --socket=SOCK pi<TAB>" "ping" guestlink --socket = /tmp/agent.sock pi
+
 [[ $status -ne 0 ]] || echo "bash completion: $(wc -w <<<"$commands") commands and their options offered"
 exit $status
