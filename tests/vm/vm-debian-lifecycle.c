@@ -14,7 +14,7 @@
 #include "vm.h"
 
 #define NEW_HOST_NAME "debian-clone-1"
-#define KEYSCAN_ATTEMPTS 3
+#define KEYSCAN_ATTEMPTS 5
 #define RESTART_TIMEOUT_SECONDS 60
 /* How long a writer on a frozen /data is given to get through. */
 #define WRITER_SECONDS "3"
@@ -81,16 +81,22 @@ check_sshd_serves (DebianVm   *vm,
                        json_array_get_object_element (keys, i), "public-key"));
   g_ptr_array_sort (expected, compare_strings);
 
+  /* A key served once is served: the scans add up. */
+  served = g_ptr_array_new_with_free_func (g_free);
   for (guint attempt = 1; attempt <= KEYSCAN_ATTEMPTS; attempt++)
     {
-      g_clear_pointer (&served, g_ptr_array_unref);
-      served = keyscan (vm, error);
-      if (served == NULL)
+      g_autoptr(GPtrArray) scan = keyscan (vm, error);
+
+      if (scan == NULL)
         return FALSE;
-      if (served->len == expected->len)
+      for (guint i = 0; i < scan->len; i++)
+        if (!g_ptr_array_find_with_equal_func (served, g_ptr_array_index (scan, i), g_str_equal, NULL))
+          g_ptr_array_add (served, g_strdup (g_ptr_array_index (scan, i)));
+      if (served->len >= expected->len)
         break;
-      printf ("# ssh-keyscan attempt %u found %u of %u keys\n", attempt, served->len, expected->len);
+      printf ("# ssh-keyscan attempt %u: %u of %u keys so far\n", attempt, served->len, expected->len);
     }
+  g_ptr_array_sort (served, compare_strings);
   if (served->len != expected->len)
     return vm_fail (error, "sshd serves %u host keys, the agent returned %u", served->len,
                     expected->len);
@@ -229,9 +235,10 @@ freeze_data (DebianVm  *vm,
   return expect_status (vm, "frozen", error);
 }
 
-/* Starts a writer of @file on /data in a session of its own (ssh must
- * not wait for it: it blocks while /data is frozen), waits, and says
- * whether the file is there yet. */
+/* Starts a writer of @file (a new name: even rm -f of a missing file
+ * blocks on a frozen filesystem) on /data in a session of its own (ssh
+ * must not wait for it: it blocks while /data is frozen), waits, and
+ * says whether the file is there yet. */
 static gboolean
 writer_gets_through (DebianVm    *vm,
                      const char  *file,
@@ -239,9 +246,9 @@ writer_gets_through (DebianVm    *vm,
                      GError     **error)
 {
   g_autofree char *command = g_strdup_printf (
-    "rm -f /data/%s; setsid -f touch /data/%s </dev/null >/dev/null 2>&1; "
+    "setsid -f touch /data/%s </dev/null >/dev/null 2>&1; "
     "for i in $(seq 1 " WRITER_SECONDS "0); do [ -e /data/%s ] && echo written && exit; "
-    "sleep 0.1; done; echo blocked", file, file, file);
+    "sleep 0.1; done; echo blocked", file, file);
   g_autofree char *answer = ssh_line (vm, command, error);
 
   if (answer == NULL)
@@ -336,6 +343,12 @@ vm_debian_check_stop_thaws (DebianVm  *vm,
       thaw_anyway (vm);
       return FALSE;
     }
+  if (!writer_gets_through (vm, "before-stop", &written, error) || written)
+    {
+      thaw_anyway (vm);
+      return written ? vm_fail (error, "a writer created /data/before-stop while /data was frozen")
+                     : FALSE;
+    }
   guestlink_client_close (vm->client);
   /* / is not frozen: ssh and systemctl work. */
   if (!debian_vm_ssh (vm, "systemctl stop guestlinkd.service", NULL, error) ||
@@ -356,7 +369,12 @@ vm_debian_check_stop_thaws (DebianVm  *vm,
       debian_vm_ssh (vm, "fsfreeze --unfreeze /data", NULL, NULL);
       return vm_fail (error, "/data is still frozen after the agent stopped");
     }
-  printf ("# the agent stopped and /data took a write\n");
+  if (!wait_for_file (vm, "before-stop", error))
+    {
+      g_prefix_error (error, "the writer blocked before the stop did not finish: ");
+      return FALSE;
+    }
+  printf ("# the agent stopped: /data took a new write and the blocked one finished\n");
 
   start = g_get_monotonic_time ();
   if (!debian_vm_ssh (vm, "systemctl start guestlinkd.service", NULL, error) ||

@@ -338,7 +338,8 @@ main (int    argc,
       else
         {
           failed++;
-          printf ("not ok %u - %s: %s\n", number, checks[i].name, check_error->message);
+          printf ("not ok %u - %s: %s (%.1f s)\n", number, checks[i].name, check_error->message,
+                  (g_get_monotonic_time () - check_start) / (double) G_USEC_PER_SEC);
         }
       fflush (stdout);
     }
