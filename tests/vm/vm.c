@@ -308,8 +308,8 @@ vm_reply_load_reference (Vm          *vm,
  * forward to the guest's sshd; 0 if the kernel would not give one. QEMU
  * binds it a moment later: another process taking it in between makes
  * QEMU fail at start, loudly. */
-static guint
-free_loopback_port (void)
+guint
+vm_free_loopback_port (void)
 {
   struct sockaddr_in address = { .sin_family = AF_INET };
   socklen_t length = sizeof address;
@@ -339,7 +339,7 @@ vm_boot (Vm      *vm,
   vm->console_path = g_build_filename (vm->dir, "console.log", NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  vm->ssh_port = free_loopback_port ();
+  vm->ssh_port = vm_free_loopback_port ();
   if (vm->ssh_port != 0)
     {
       g_autofree char *port = g_strdup_printf ("%u", vm->ssh_port);

@@ -51,6 +51,10 @@ typedef struct {
   GuestlinkClient *client;
 } Vm;
 
+/* A TCP port on 127.0.0.1 that nothing listens on now, for QEMU to
+ * forward to the guest's sshd; 0 if the kernel would not give one. */
+guint vm_free_loopback_port (void);
+
 gboolean vm_boot (Vm      *vm,
                   GError **error);
 void vm_stop (Vm *vm);
