@@ -427,7 +427,8 @@ vm_debian_check_purge (DebianVm  *vm,
   state_dir = ssh_line (vm, "ls -d /etc/guestlink /var/lib/guestlink 2>&1 || true", error);
   if (state_dir == NULL)
     return FALSE;
-  printf ("# before: %s\n", state_dir);
+  g_strdelimit (state_dir, "\n", ' ');
+  printf ("# before the purge: %s\n", state_dir);
   g_strdelimit (files, "\n", ' ');
   if (strstr (files, "guestlinkd.service") == NULL || strstr (files, "rules.d/") == NULL)
     return vm_fail (error, "the packages hold no unit or no udev rule: %s", files);
