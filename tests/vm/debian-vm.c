@@ -206,6 +206,18 @@ debian_vm_ssh (DebianVm    *vm,
 }
 
 char *
+debian_vm_ssh_line (DebianVm    *vm,
+                    const char  *command,
+                    GError     **error)
+{
+  char *output = NULL;
+
+  if (!debian_vm_ssh (vm, command, &output, error))
+    return NULL;
+  return g_strstrip (output);
+}
+
+char *
 debian_vm_cli (DebianVm            *vm,
                const char * const  *args,
                GError             **error)

@@ -58,6 +58,11 @@ gboolean debian_vm_ssh (DebianVm    *vm,
                         char       **out_stdout,
                         GError     **error);
 
+/* debian_vm_ssh()'s stdout, stripped: for commands that print one value. */
+char *debian_vm_ssh_line (DebianVm    *vm,
+                          const char  *command,
+                          GError     **error);
+
 /* Runs the guestlink CLI with @args (NULL-terminated) on the agent's
  * socket, after closing vm->client: QEMU's chardev serves one client at
  * a time. Its stdout, or NULL when it fails. */

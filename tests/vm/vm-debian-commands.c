@@ -15,18 +15,6 @@
 /* TCG's clock and the host's: a generous bound for "the same time". */
 #define CLOCK_TOLERANCE_SECONDS 120
 
-static char *
-ssh_line (DebianVm    *vm,
-          const char  *command,
-          GError     **error)
-{
-  char *output = NULL;
-
-  if (!debian_vm_ssh (vm, command, &output, error))
-    return NULL;
-  return g_strstrip (output);
-}
-
 static JsonNode *
 call (DebianVm    *vm,
       const char  *command,
@@ -55,7 +43,7 @@ vm_debian_check_info (DebianVm  *vm,
 
   if (info == NULL)
     return FALSE;
-  package_version = ssh_line (vm, "dpkg-query -W -f='${Version}' guestlinkd", error);
+  package_version = debian_vm_ssh_line (vm, "dpkg-query -W -f='${Version}' guestlinkd", error);
   if (package_version == NULL)
     return FALSE;
   version = json_object_get_string_member_with_default (json_node_get_object (info), "version", "");
@@ -101,7 +89,7 @@ vm_debian_check_system (DebianVm  *vm,
 
   if (host_name == NULL)
     return FALSE;
-  guest_host_name = ssh_line (vm, "hostname", error);
+  guest_host_name = debian_vm_ssh_line (vm, "hostname", error);
   if (guest_host_name == NULL)
     return FALSE;
   if (!g_str_equal (host_name, guest_host_name) || !g_str_equal (host_name, DEBIAN_VM_HOST_NAME))
@@ -109,7 +97,7 @@ vm_debian_check_system (DebianVm  *vm,
                     guest_host_name);
 
   if ((osinfo = guestlink_client_get_osinfo (vm->client, NULL, error)) == NULL ||
-      (uname = ssh_line (vm, "uname -r", error)) == NULL)
+      (uname = debian_vm_ssh_line (vm, "uname -r", error)) == NULL)
     return FALSE;
   os = json_node_get_object (osinfo);
   if (g_strcmp0 (json_object_get_string_member_with_default (os, "id", NULL), "debian") != 0 ||

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ssh-keyscan.h"
 #include "vm-debian-checks.h"
 #include "vm.h"
 
@@ -18,96 +19,6 @@
 #define RESTART_TIMEOUT_SECONDS 60
 /* How long a writer on a frozen /data is given to get through. */
 #define WRITER_SECONDS "3"
-
-static char *
-ssh_line (DebianVm    *vm,
-          const char  *command,
-          GError     **error)
-{
-  char *output = NULL;
-
-  if (!debian_vm_ssh (vm, command, &output, error))
-    return NULL;
-  return g_strstrip (output);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The host keys the guest's sshd serves through the forwarded port, as
- * sorted "TYPE BASE64" lines. */
-static GPtrArray *
-keyscan (DebianVm  *vm,
-         GError   **error)
-{
-  g_autofree char *port = g_strdup_printf ("%u", vm->ssh_port);
-  const char *argv[] = { "ssh-keyscan", "-T", "30", "-p", port, "127.0.0.1", NULL };
-  g_autofree char *output = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, &output, NULL, NULL, error))
-    return NULL;
-  lines = g_strsplit (output, "\n", -1);
-  for (char **line = lines; *line != NULL; line++)
-    {
-      /* "[127.0.0.1]:PORT TYPE BASE64" */
-      g_auto(GStrv) words = g_strsplit (*line, " ", 3);
-
-      if (**line != '#' && g_strv_length (words) == 3)
-        g_ptr_array_add (keys, g_strdup_printf ("%s %s", words[1], words[2]));
-    }
-  g_ptr_array_sort (keys, compare_strings);
-  return g_steal_pointer (&keys);
-}
-
-/* sshd serves exactly the "public-key" members of @keys. ssh-keyscan
- * drops a key type whose exchange is slow under TCG: asked again. */
-static gboolean
-check_sshd_serves (DebianVm   *vm,
-                   JsonArray  *keys,
-                   GError    **error)
-{
-  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
-  g_autoptr(GPtrArray) served = NULL;
-
-  for (guint i = 0; i < json_array_get_length (keys); i++)
-    g_ptr_array_add (expected, (gpointer) json_object_get_string_member (
-                       json_array_get_object_element (keys, i), "public-key"));
-  g_ptr_array_sort (expected, compare_strings);
-
-  /* A key served once is served: the scans add up. */
-  served = g_ptr_array_new_with_free_func (g_free);
-  for (guint attempt = 1; attempt <= KEYSCAN_ATTEMPTS; attempt++)
-    {
-      g_autoptr(GPtrArray) scan = keyscan (vm, error);
-
-      if (scan == NULL)
-        return FALSE;
-      for (guint i = 0; i < scan->len; i++)
-        if (!g_ptr_array_find_with_equal_func (served, g_ptr_array_index (scan, i), g_str_equal, NULL))
-          g_ptr_array_add (served, g_strdup (g_ptr_array_index (scan, i)));
-      if (served->len >= expected->len)
-        break;
-      printf ("# ssh-keyscan attempt %u: %u of %u keys so far\n", attempt, served->len, expected->len);
-    }
-  g_ptr_array_sort (served, compare_strings);
-  if (served->len != expected->len)
-    return vm_fail (error, "sshd serves %u host keys, the agent returned %u", served->len,
-                    expected->len);
-  for (guint i = 0; i < served->len; i++)
-    if (!g_str_equal (g_ptr_array_index (served, i), g_ptr_array_index (expected, i)))
-      return vm_fail (error, "sshd serves %.60s..., which the agent did not return",
-                      (const char *) g_ptr_array_index (served, i));
-  printf ("# ssh-keyscan through 127.0.0.1:%u shows exactly the %u new keys\n", vm->ssh_port,
-          served->len);
-  return TRUE;
-}
 
 static const char *
 step_member (JsonObject *reply,
@@ -134,7 +45,7 @@ vm_debian_check_set_identity (DebianVm  *vm,
     "{\"instance-id\": \"vm-debian-clone-1\", \"host-name\": \"" NEW_HOST_NAME "\", "
     "\"regenerate-machine-id\": true, \"rotate-ssh-host-keys\": true}");
   const char *done_steps[] = { "host-name", "machine-id", "ssh-host-keys" };
-  g_autofree char *old_machine_id = ssh_line (vm, "cat /etc/machine-id", error);
+  g_autofree char *old_machine_id = debian_vm_ssh_line (vm, "cat /etc/machine-id", error);
   g_autofree char *machine_id = NULL;
   g_autofree char *hostnamectl = NULL;
   g_autofree char *static_name = NULL;
@@ -176,9 +87,9 @@ vm_debian_check_set_identity (DebianVm  *vm,
     return vm_fail (error, "the host name did not go through hostnamed: %s", detail);
 
   /* The guest agrees. */
-  if ((hostnamectl = ssh_line (vm, "hostnamectl hostname", error)) == NULL ||
-      (static_name = ssh_line (vm, "hostnamectl --static", error)) == NULL ||
-      (machine_id = ssh_line (vm, "cat /etc/machine-id", error)) == NULL)
+  if ((hostnamectl = debian_vm_ssh_line (vm, "hostnamectl hostname", error)) == NULL ||
+      (static_name = debian_vm_ssh_line (vm, "hostnamectl --static", error)) == NULL ||
+      (machine_id = debian_vm_ssh_line (vm, "cat /etc/machine-id", error)) == NULL)
     return FALSE;
   if (!g_str_equal (hostnamectl, NEW_HOST_NAME) || !g_str_equal (static_name, NEW_HOST_NAME))
     return vm_fail (error, "hostnamectl says %s (static %s), expected %s", hostnamectl, static_name,
@@ -200,7 +111,8 @@ vm_debian_check_set_identity (DebianVm  *vm,
                  "systemd") != 0)
     return vm_fail (error, "sshd was not reloaded through systemd (method %s)",
                     json_object_get_string_member_with_default (rotation, "sshd-reload-method", "none"));
-  return check_sshd_serves (vm, json_object_get_array_member (rotation, "keys"), error);
+  return ssh_keyscan_check_serves (vm->ssh_port, json_object_get_array_member (rotation, "keys"),
+                                   KEYSCAN_ATTEMPTS, error);
 }
 
 static gboolean
@@ -249,7 +161,7 @@ writer_gets_through (DebianVm    *vm,
     "setsid -f touch /data/%s </dev/null >/dev/null 2>&1; "
     "for i in $(seq 1 " WRITER_SECONDS "0); do [ -e /data/%s ] && echo written && exit; "
     "sleep 0.1; done; echo blocked", file, file);
-  g_autofree char *answer = ssh_line (vm, command, error);
+  g_autofree char *answer = debian_vm_ssh_line (vm, command, error);
 
   if (answer == NULL)
     return FALSE;
@@ -326,7 +238,7 @@ static char *
 unit_state (DebianVm  *vm,
             GError   **error)
 {
-  return ssh_line (vm, "systemctl show -p ActiveState --value guestlinkd.service", error);
+  return debian_vm_ssh_line (vm, "systemctl show -p ActiveState --value guestlinkd.service", error);
 }
 
 gboolean
@@ -424,7 +336,7 @@ vm_debian_check_purge (DebianVm  *vm,
   /* What the packages put on the disk, and what the agent made. */
   if (!debian_vm_ssh (vm, list_files, &files, error))
     return FALSE;
-  state_dir = ssh_line (vm, "ls -d /etc/guestlink /var/lib/guestlink 2>&1 || true", error);
+  state_dir = debian_vm_ssh_line (vm, "ls -d /etc/guestlink /var/lib/guestlink 2>&1 || true", error);
   if (state_dir == NULL)
     return FALSE;
   g_strdelimit (state_dir, "\n", ' ');
@@ -444,15 +356,15 @@ vm_debian_check_purge (DebianVm  *vm,
   left_command = g_strdup_printf ("for f in %s /etc/guestlink /var/lib/guestlink; do "
                                   "if [ -e \"$f\" ] || [ -L \"$f\" ]; then echo \"$f\"; fi; done",
                                   files);
-  left = ssh_line (vm, left_command, error);
+  left = debian_vm_ssh_line (vm, left_command, error);
   if (left == NULL)
     return FALSE;
   if (*left != '\0')
     return vm_fail (error, "left after the purge: %s", left);
 
-  if ((unit = ssh_line (vm, "systemctl show -p LoadState -p ActiveState guestlinkd.service",
+  if ((unit = debian_vm_ssh_line (vm, "systemctl show -p LoadState -p ActiveState guestlinkd.service",
                         error)) == NULL ||
-      (processes = ssh_line (vm, "grep -lx guestlinkd /proc/[0-9]*/comm 2>/dev/null || true",
+      (processes = debian_vm_ssh_line (vm, "grep -lx guestlinkd /proc/[0-9]*/comm 2>/dev/null || true",
                              error)) == NULL)
     return FALSE;
   properties = debian_vm_parse_properties (unit);

@@ -19,6 +19,8 @@
 
 #include "vm-identity.h"
 
+#include "ssh-keyscan.h"
+
 /* ssh-keygen under TCG: an RSA 3072 key alone takes seconds. */
 #define ROTATE_TIMEOUT_MS 180000
 #define NEW_HOST_NAME "guestlink-clone-1"
@@ -81,67 +83,19 @@ host_key_fingerprints (Vm      *vm,
   return g_steal_pointer (&fingerprints);
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
+/* The checks against what sshd serves need an sshd: build-guest gives
+ * the guest one only when it could fetch openssh-server. */
+static gboolean
+sshd_reachable (Vm      *vm,
+                GError **error)
 {
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The host keys the guest's sshd serves, as sorted "TYPE BASE64" lines,
- * through the forwarded port. */
-static GPtrArray *
-keyscan (Vm      *vm,
-         GError **error)
-{
-  g_autofree char *port = g_strdup_printf ("%u", vm->ssh_port);
-  const char *argv[] = { "ssh-keyscan", "-T", "30", "-p", port, "127.0.0.1", NULL };
-  g_autofree char *output = NULL;
-  g_autofree char *errors = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *sshd_started = vm_console_last_line_with (vm, "guest: sshd started");
-  int status;
 
   if (vm->ssh_port == 0)
-    {
-      vm_skip (error, "no port is forwarded to the guest's sshd");
-      return NULL;
-    }
+    return vm_skip (error, "no port is forwarded to the guest's sshd");
   if (sshd_started == NULL)
-    {
-      vm_skip (error, "the guest has no sshd (build-guest could not fetch openssh-server)");
-      return NULL;
-    }
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     &output, &errors, &status, error))
-    return NULL;
-  lines = g_strsplit (output, "\n", -1);
-  for (char **line = lines; *line != NULL; line++)
-    {
-      /* "[127.0.0.1]:PORT TYPE BASE64" */
-      g_auto(GStrv) words = g_strsplit (*line, " ", 3);
-
-      if (**line == '#' || g_strv_length (words) != 3)
-        continue;
-      g_ptr_array_add (keys, g_strdup_printf ("%s %s", words[1], words[2]));
-    }
-  /* What it says about a key it could not get: "Connection closed",
-   * a timeout; for the log of a retried scan. */
-  g_strstrip (errors);
-  if (*errors != '\0')
-    {
-      g_autofree char *quoted = g_strescape (errors, NULL);
-
-      printf ("# ssh-keyscan said: %s\n", quoted);
-    }
-  if (keys->len == 0)
-    {
-      vm_fail (error, "ssh-keyscan found no host key on port %u: %s", vm->ssh_port, errors);
-      return NULL;
-    }
-  g_ptr_array_sort (keys, compare_strings);
-  return g_steal_pointer (&keys);
+    return vm_skip (error, "the guest has no sshd (build-guest could not fetch openssh-server)");
+  return TRUE;
 }
 
 /* Fails unless sshd serves exactly the "public-key" members of @keys. */
@@ -150,51 +104,8 @@ check_sshd_serves (Vm         *vm,
                    JsonArray  *keys,
                    GError    **error)
 {
-  g_autoptr(GPtrArray) served = NULL;
-  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
-
-  /* ssh-keyscan asks for each key type on a connection of its own and
-   * drops one whose key exchange is slow; under TCG that happens now and
-   * then. Asking again tells a slow guest from a missing key. */
-  for (guint attempt = 1; attempt <= KEYSCAN_ATTEMPTS; attempt++)
-    {
-      g_autoptr(GError) scan_error = NULL;
-
-      g_clear_pointer (&served, g_ptr_array_unref);
-      served = keyscan (vm, &scan_error);
-      if (served != NULL && served->len == json_array_get_length (keys))
-        break;
-      if (served == NULL &&
-          (attempt == KEYSCAN_ATTEMPTS || g_error_matches (scan_error, VM_SKIP_ERROR, 0)))
-        {
-          g_propagate_error (error, g_steal_pointer (&scan_error));
-          return FALSE;
-        }
-      for (guint i = 0; served != NULL && i < json_array_get_length (keys); i++)
-        {
-          const char *key = json_object_get_string_member (json_array_get_object_element (keys, i),
-                                                           "public-key");
-
-          if (!g_ptr_array_find_with_equal_func (served, key, g_str_equal, NULL))
-            printf ("# not served: %.40s...\n", key);
-        }
-      printf ("# ssh-keyscan attempt %u found %u of %u keys%s%s\n", attempt,
-              served != NULL ? served->len : 0, json_array_get_length (keys),
-              scan_error != NULL ? ": " : "", scan_error != NULL ? scan_error->message : "");
-    }
-  for (guint i = 0; i < json_array_get_length (keys); i++)
-    g_ptr_array_add (expected, (gpointer) json_object_get_string_member (
-                       json_array_get_object_element (keys, i), "public-key"));
-  g_ptr_array_sort (expected, compare_strings);
-
-  if (served->len != expected->len)
-    return vm_fail (error, "sshd serves %u host keys, the agent rotated %u", served->len, expected->len);
-  for (guint i = 0; i < served->len; i++)
-    if (!g_str_equal (g_ptr_array_index (served, i), g_ptr_array_index (expected, i)))
-      return vm_fail (error, "sshd serves %s, which the agent did not return",
-                      (const char *) g_ptr_array_index (served, i));
-  printf ("# ssh-keyscan through 127.0.0.1:%u shows the %u new keys\n", vm->ssh_port, served->len);
-  return TRUE;
+  return sshd_reachable (vm, error) &&
+         ssh_keyscan_check_serves (vm->ssh_port, keys, KEYSCAN_ATTEMPTS, error);
 }
 
 /* Each rotated key: old-fingerprint is the key that was at its path
@@ -242,7 +153,9 @@ vm_identity_check_rotate_host_keys (Vm      *vm,
 
   if (before == NULL)
     return FALSE;
-  served_before = keyscan (vm, error);
+  if (!sshd_reachable (vm, error))
+    return FALSE;
+  served_before = ssh_keyscan_loopback (vm->ssh_port, error);
   if (served_before == NULL)
     return FALSE;
 
