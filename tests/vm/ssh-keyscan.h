@@ -10,15 +10,15 @@
 #include <json-glib/json-glib.h>
 
 /* The host keys sshd serves on 127.0.0.1:@port, as sorted "TYPE BASE64"
- * lines. What ssh-keyscan says about a key it could not get goes to a
+ * lines, asked one key type at a time. What ssh-keyscan says about a key it could not get goes to a
  * TAP comment. Fails when it finds no key at all. */
 GPtrArray *ssh_keyscan_loopback (guint    port,
                                  GError **error);
 
 /* Fails unless sshd on 127.0.0.1:@port serves exactly the "public-key"
- * members of @keys. ssh-keyscan asks for each key type on a connection
- * of its own and drops one whose key exchange is slow, which happens
- * under TCG: up to @attempts scans are made, and what they find adds up. */
+ * members of @keys. A scan can still miss a key, for instance while sshd
+ * restarts after a reload: up to @attempts scans are made, and what they
+ * find adds up. */
 gboolean ssh_keyscan_check_serves (guint       port,
                                    JsonArray  *keys,
                                    guint       attempts,
