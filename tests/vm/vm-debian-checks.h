@@ -28,6 +28,8 @@ gboolean vm_debian_check_freeze_thaw (DebianVm  *vm,
                                       GError   **error);
 gboolean vm_debian_check_stop_thaws (DebianVm  *vm,
                                      GError   **error);
+gboolean vm_debian_check_port_replug (DebianVm  *vm,
+                                      GError   **error);
 gboolean vm_debian_check_purge (DebianVm  *vm,
                                 GError   **error);
 gboolean vm_debian_check_reinstall (DebianVm  *vm,

@@ -2,14 +2,16 @@
 /*
  * What changes the Debian guest, in the order vm-debian runs it: a clone's
  * set-identity (through hostnamed, with sshd reloaded by systemd), a
- * freeze of the data disk and a stop of the unit while frozen, then the
- * packages purged and installed again.
+ * freeze of the data disk and a stop of the unit while frozen, the port
+ * unplugged and plugged back, then the packages purged and installed
+ * again.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "qmp.h"
 #include "ssh-keyscan.h"
 #include "vm-debian-checks.h"
 #include "vm.h"
@@ -300,6 +302,60 @@ vm_debian_check_stop_thaws (DebianVm  *vm,
     return vm_fail (error, "after systemctl start the unit is %s", started);
   printf ("# started again: it answered %.1f s later, status thawed\n",
           (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  return TRUE;
+}
+
+/* The port goes away (QMP device_del, as a management stack does when it
+ * reconfigures the channel): BindsTo= must stop the unit. A new port
+ * (device_add): the udev rule must start it again. */
+gboolean
+vm_debian_check_port_replug (DebianVm  *vm,
+                             GError   **error)
+{
+  g_autofree char *qmp_path = g_strconcat (vm->socket_path, ".qmp", NULL);
+  g_autoptr(Qmp) qmp = qmp_connect (qmp_path, error);
+  g_autofree char *old_pid = NULL;
+  g_autofree char *new_pid = NULL;
+  g_autofree char *state = NULL;
+  const char *main_pid = "systemctl show -p MainPID --value guestlinkd.service";
+  gint64 start;
+
+  if (qmp == NULL || (old_pid = debian_vm_ssh_line (vm, main_pid, error)) == NULL)
+    return FALSE;
+
+  guestlink_client_close (vm->client);
+  start = g_get_monotonic_time ();
+  if (!qmp_execute (qmp, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"agentport\"}}",
+                    error) ||
+      !qmp_wait_event (qmp, "DEVICE_DELETED", 30, error))
+    return FALSE;
+  for (int i = 0; i < RESTART_TIMEOUT_SECONDS * 2; i++)
+    {
+      g_free (state);
+      state = unit_state (vm, error);
+      if (state == NULL)
+        return FALSE;
+      if (g_str_equal (state, "inactive"))
+        break;
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+  if (!g_str_equal (state, "inactive"))
+    return vm_fail (error, "the port is gone, but guestlinkd.service is %s", state);
+  printf ("# port unplugged: the unit stopped %.1f s later (BindsTo=)\n",
+          (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  start = g_get_monotonic_time ();
+  if (!qmp_execute (qmp, "{\"execute\": \"device_add\", \"arguments\": {"
+                         "\"driver\": \"virtserialport\", \"chardev\": \"qga0\", "
+                         "\"name\": \"org.qemu.guest_agent.0\", \"id\": \"agentport\"}}", error) ||
+      !debian_vm_wait_for_agent (vm, RESTART_TIMEOUT_SECONDS, error) ||
+      (new_pid = debian_vm_ssh_line (vm, main_pid, error)) == NULL)
+    return FALSE;
+  if (g_str_equal (new_pid, "0") || g_str_equal (new_pid, old_pid))
+    return vm_fail (error, "after the port came back the agent's pid is %s (before: %s)",
+                    new_pid, old_pid);
+  printf ("# port plugged back: udev started the agent (pid %s, was %s), answering %.1f s later\n",
+          new_pid, old_pid, (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
   return TRUE;
 }
 

@@ -262,6 +262,8 @@ static const DebianCheck checks[] = {
     vm_debian_check_freeze_thaw },
   { "systemctl stop of the agent while /data is frozen thaws it; start, and it answers",
     vm_debian_check_stop_thaws },
+  { "port unplugged: BindsTo= stops the agent; plugged back: udev starts it again",
+    vm_debian_check_port_replug },
   { "dpkg --purge leaves nothing: no unit, udev rule, /etc/guestlink, /var/lib/guestlink, agent",
     vm_debian_check_purge },
   { "dpkg -i again: postinst starts the agent and it answers", vm_debian_check_reinstall },
