@@ -250,6 +250,41 @@ session_tear_down (Session       *session,
   g_free (session->fifo_dir);
 }
 
+gboolean
+session_init (int    *argc,
+              char ***argv)
+{
+  mountns_require_private ();
+  if (!g_file_test ("/usr/bin/ssh-keygen", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_print ("SKIP: ssh-keygen (openssh-client) is not installed\n");
+      return FALSE;
+    }
+  harness_init (argc, argv);
+  clone_machine_init ();
+  return TRUE;
+}
+
+void
+session_add_case (const char *suite,
+                  const char *name,
+                  Services    services,
+                  void      (*func) (Session *, gconstpointer))
+{
+  g_autofree char *path = g_strconcat ("/", suite, "/", name, NULL);
+
+  g_test_add (path, Session, GUINT_TO_POINTER (services), session_set_up, func, session_tear_down);
+}
+
+int
+session_run (void)
+{
+  int status = harness_run ();
+
+  clone_machine_cleanup ();
+  return status;
+}
+
 void
 session_send (Session       *session,
               const Request *request)

@@ -68,6 +68,19 @@ void session_set_up (Session       *session,
 void session_tear_down (Session       *session,
                         gconstpointer  data);
 
+/* What a set-identity test program does before adding its cases: into
+ * a private mount namespace, the harness, the staged template machine.
+ * FALSE when the program must skip (it has said why): no ssh-keygen. */
+gboolean session_init (int    *argc,
+                       char ***argv);
+/* Adds the case /@suite/@name, with a session of @services. */
+void session_add_case (const char *suite,
+                       const char *name,
+                       Services    services,
+                       void      (*func) (Session *, gconstpointer));
+/* Runs the cases, then removes the staged machine; the exit status. */
+int session_run (void);
+
 /* guestlinkd with --identity-journal SESSION_JOURNAL. */
 void session_start_agent (Session *session);
 /* SIGTERM; it must exit 0. */

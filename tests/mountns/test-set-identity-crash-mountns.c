@@ -130,35 +130,16 @@ test_crash (Session       *session,
     g_free (fingerprints[i]);
 }
 
-static void
-add_case (const char *name,
-          Services    services,
-          void      (*func) (Session *, gconstpointer))
-{
-  g_autofree char *path = g_strconcat ("/set-identity-crash-mountns/", name, NULL);
-
-  g_test_add (path, Session, GUINT_TO_POINTER (services), session_set_up, func, session_tear_down);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  int status;
-
-  mountns_require_private ();
-  if (!g_file_test ("/usr/bin/ssh-keygen", G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_print ("SKIP: ssh-keygen (openssh-client) is not installed\n");
-      return HARNESS_EXIT_SKIP;
-    }
-  harness_init (&argc, &argv);
-  clone_machine_init ();
+  if (!session_init (&argc, &argv))
+    return HARNESS_EXIT_SKIP;
 
   for (gsize i = 0; i < G_N_ELEMENTS (crash_cases); i++)
-    add_case (crash_cases[i].name, SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_crash);
+    session_add_case ("set-identity-crash-mountns", crash_cases[i].name,
+                      SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_crash);
 
-  status = harness_run ();
-  clone_machine_cleanup ();
-  return status;
+  return session_run ();
 }

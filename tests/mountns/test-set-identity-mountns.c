@@ -494,40 +494,23 @@ test_invalid_arguments (Session       *session,
   g_assert_false (clone_machine_path_exists (SESSION_JOURNAL));
 }
 
-static void
-add_case (const char *name,
-          Services    services,
-          void      (*func) (Session *, gconstpointer))
-{
-  g_autofree char *path = g_strconcat ("/set-identity-mountns/", name, NULL);
-
-  g_test_add (path, Session, GUINT_TO_POINTER (services), session_set_up, func, session_tear_down);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  int status;
+  const char *suite = "set-identity-mountns";
+  const Services all = SERVICES_HOSTNAMED | SERVICES_SYSTEMD;
 
-  mountns_require_private ();
-  if (!g_file_test ("/usr/bin/ssh-keygen", G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_print ("SKIP: ssh-keygen (openssh-client) is not installed\n");
-      return HARNESS_EXIT_SKIP;
-    }
-  harness_init (&argc, &argv);
-  clone_machine_init ();
+  if (!session_init (&argc, &argv))
+    return HARNESS_EXIT_SKIP;
 
-  add_case ("clone-scenario", SERVICES_SYSTEMD, test_clone_scenario);
-  add_case ("without-services", SERVICES_NONE, test_without_services);
-  add_case ("hostnamed", SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_hostnamed);
-  add_case ("hostnamed-refuses", SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_hostnamed_refuses);
-  add_case ("retry-after-success", SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_retry_after_success);
-  add_case ("instance-id-reused", SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_instance_id_reused);
-  add_case ("invalid-arguments", SERVICES_HOSTNAMED | SERVICES_SYSTEMD, test_invalid_arguments);
+  session_add_case (suite, "clone-scenario", SERVICES_SYSTEMD, test_clone_scenario);
+  session_add_case (suite, "without-services", SERVICES_NONE, test_without_services);
+  session_add_case (suite, "hostnamed", all, test_hostnamed);
+  session_add_case (suite, "hostnamed-refuses", all, test_hostnamed_refuses);
+  session_add_case (suite, "retry-after-success", all, test_retry_after_success);
+  session_add_case (suite, "instance-id-reused", all, test_instance_id_reused);
+  session_add_case (suite, "invalid-arguments", all, test_invalid_arguments);
 
-  status = harness_run ();
-  clone_machine_cleanup ();
-  return status;
+  return session_run ();
 }
